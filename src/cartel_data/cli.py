@@ -1,0 +1,87 @@
+"""The ``cartel-data`` command: a thin layer over the Python API.
+
+Only click is imported at start-up; each command imports what it needs.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ._version import __version__
+
+FORMATS = ("text", "json", "github")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="cartel-data")
+def cli():
+    """Sourced open data on the history of Mexican drug cartels.
+
+    \b
+    Examples:
+      cartel-data validate                 # the working copy, or the bundled data
+      cartel-data validate path/to/package --format github --strict
+      cartel-data tables
+    """
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path(dir_okay=True, file_okay=True))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="text for people, json for programs, github for workflow annotations on a pull request.")
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+def validate(path, fmt, strict):
+    """Check a data package: descriptor, structure, types, conventions and cross-table rules.
+
+    PATH is a folder holding datapackage.json, or the descriptor itself. Without PATH,
+    ./datapackage.json is validated if there is one, else the bundled package.
+
+    Exit status: 0 valid, 1 invalid, 2 cannot run (unreadable path or descriptor).
+
+    \b
+    Example:
+      cartel-data validate . --format github
+    """
+    from .package import PackageError
+    from .validation import validate as run
+
+    try:
+        report = run(path, strict=strict)
+    except PackageError as exc:
+        click.echo(f"cartel-data: cannot validate: {exc}", err=True)
+        sys.exit(2)
+    out = {"text": report.to_text, "json": report.to_json, "github": report.to_github}[fmt]()
+    click.echo(out)
+    sys.exit(report.exit_code)
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path())
+def tables(path):
+    """List the tables of a package with their row counts and descriptions.
+
+    \b
+    Example:
+      cartel-data tables
+    """
+    from .loading import load_all
+    from .package import Package, PackageError, bundled_root
+
+    try:
+        pkg = Package(bundled_root() if path is None else path)
+        frames = load_all(pkg.root)
+    except PackageError as exc:
+        click.echo(f"cartel-data: {exc}", err=True)
+        sys.exit(2)
+    for name, res in pkg.resources.items():
+        click.echo(f"{name:<20} {len(frames[name]):>6} rows  {res.schema.description}")
+
+
+def main():  # console-script entry point
+    cli(prog_name="cartel-data")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+"""Reduced-precision ISO 8601 dates: ``1989``, ``1989-04``, ``1989-04-08``.
+
+A partial date is kept as written; for analysis it is widened into the earliest and
+latest instant it can mean, so no day or month is ever invented.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as _dt
+import re
+
+PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+PRECISIONS = ("year", "month", "day")
+
+
+def parse(text: str) -> tuple[_dt.date, _dt.date, str] | None:
+    """Return ``(earliest, latest, precision)`` for a partial date, or None if invalid.
+
+    >>> parse("1989-04")
+    (datetime.date(1989, 4, 1), datetime.date(1989, 4, 30), 'month')
+    >>> parse("1985-02-30") is None
+    True
+    """
+    m = PARTIAL_DATE.fullmatch(text)
+    if not m:
+        return None
+    year = int(m.group(1))
+    if year < 1:
+        return None
+    if m.group(2) is None:
+        return _dt.date(year, 1, 1), _dt.date(year, 12, 31), "year"
+    month = int(m.group(2))
+    if not 1 <= month <= 12:
+        return None
+    last = calendar.monthrange(year, month)[1]
+    if m.group(3) is None:
+        return _dt.date(year, month, 1), _dt.date(year, month, last), "month"
+    day = int(m.group(3))
+    if not 1 <= day <= last:
+        return None
+    d = _dt.date(year, month, day)
+    return d, d, "day"
+
+
+def is_valid(text: str) -> bool:
+    return parse(text) is not None
+
+
+def earliest(text: str) -> _dt.date | None:
+    p = parse(text)
+    return p[0] if p else None
+
+
+def latest(text: str) -> _dt.date | None:
+    p = parse(text)
+    return p[1] if p else None
+
+
+def widen(values):
+    """Vectorised :func:`parse` over a pandas Series of strings (missing values allowed).
+
+    Returns a DataFrame indexed like ``values`` with columns ``earliest`` and ``latest``
+    (``datetime64[s]``, NaT where missing or invalid), ``precision`` (``year``/``month``/
+    ``day`` or missing) and ``valid`` (False only for a present but invalid value).
+    """
+    import numpy as np
+    import pandas as pd
+
+    s = pd.Series(values, dtype="string")
+    parts = s.str.extract(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+    y = pd.to_numeric(parts[0]).to_numpy(dtype="float64", na_value=np.nan)
+    m = pd.to_numeric(parts[1]).to_numpy(dtype="float64", na_value=np.nan)
+    d = pd.to_numeric(parts[2]).to_numpy(dtype="float64", na_value=np.nan)
+    present = s.notna().to_numpy()
+    has_y, has_m, has_d = ~np.isnan(y), ~np.isnan(m), ~np.isnan(d)
+    ok = has_y & (np.nan_to_num(y) >= 1)
+    ok &= ~has_m | ((np.nan_to_num(m) >= 1) & (np.nan_to_num(m) <= 12))
+    yy = np.where(ok, y, 1970).astype("int64")
+    mm = np.where(ok & has_m, m, 1).astype("int64")
+    month_start = ((yy - 1970) * 12 + (mm - 1)).astype("datetime64[M]")
+    dim = ((month_start + 1).astype("datetime64[D]") - month_start.astype("datetime64[D]")).astype("int64")
+    dd = np.where(has_d, np.nan_to_num(d), 1).astype("int64")
+    ok &= ~has_d | ((dd >= 1) & (dd <= dim))
+    first = month_start.astype("datetime64[D]") + np.where(ok, dd - 1, 0)
+    year_end = (((yy - 1970) + 1).astype("datetime64[Y]").astype("datetime64[D]")) - 1
+    month_end = (month_start + 1).astype("datetime64[D]") - 1
+    last = np.where(has_d, first, np.where(has_m, month_end, year_end))
+    nat = np.datetime64("NaT", "s")
+    earliest = np.where(ok, first.astype("datetime64[s]"), nat)
+    latest = np.where(ok, last.astype("datetime64[s]"), nat)
+    precision = np.where(has_d, "day", np.where(has_m, "month", "year")).astype(object)
+    precision[~ok] = None
+    return pd.DataFrame(
+        {
+            "earliest": pd.Series(earliest, index=s.index, dtype="datetime64[s]"),
+            "latest": pd.Series(latest, index=s.index, dtype="datetime64[s]"),
+            "precision": pd.Categorical(precision, categories=list(PRECISIONS), ordered=True),
+            "valid": ~present | ok,
+        },
+        index=s.index,
+    )

@@ -1,0 +1,149 @@
+"""Validation problems and the report that collects them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the package.
+
+    ``line`` is the line in the file as an editor shows it (the CSV header is line 1);
+    ``column`` is the field name and ``col`` its 1-based position, where they apply.
+    """
+
+    rule: str
+    message: str
+    file: str
+    severity: str = ERROR
+    line: int | None = None
+    column: str | None = None
+    col: int | None = None
+    value: str | None = None
+    hint: str | None = None
+
+    def location(self) -> str:
+        loc = self.file
+        if self.line is not None:
+            loc += f":{self.line}"
+            if self.col is not None:
+                loc += f":{self.col}"
+        return loc
+
+    def sort_key(self):
+        return (self.file, self.line or 0, self.col or 0, self.rule)
+
+
+def _short(value: str | None, limit: int = 80) -> str:
+    if value is None:
+        return ""
+    v = value if len(value) <= limit else value[: limit - 1] + "…"
+    return json.dumps(v, ensure_ascii=False)
+
+
+@dataclass
+class Report:
+    """Everything one validation run found. ``valid`` is False when there is an error
+    (or, with ``strict``, a warning)."""
+
+    package: str
+    problems: list[Problem] = field(default_factory=list)
+    tables: dict[str, int] = field(default_factory=dict)  # rows read per table
+    strict: bool = False
+
+    def add(self, problem: Problem) -> None:
+        self.problems.append(problem)
+
+    def extend(self, problems) -> None:
+        self.problems.extend(problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == WARNING]
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors and not (self.strict and self.warnings)
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.valid else 1
+
+    def sorted(self) -> list[Problem]:
+        return sorted(self.problems, key=Problem.sort_key)
+
+    def summary(self) -> str:
+        rows = sum(self.tables.values())
+        verdict = "valid" if self.valid else "INVALID"
+        s = (
+            f"{verdict}: {len(self.errors)} error(s), {len(self.warnings)} warning(s) "
+            f"in {len(self.tables)} table(s), {rows} row(s) checked"
+        )
+        if self.strict and self.warnings and not self.errors:
+            s += " (--strict: warnings fail)"
+        return s
+
+    # -- renderings -----------------------------------------------------------
+    def to_text(self) -> str:
+        out = []
+        for p in self.sorted():
+            line = f"{p.location()}: {p.severity}: {p.message}"
+            if p.column:
+                line += f" [column {p.column}]"
+            if p.value is not None:
+                line += f" value {_short(p.value)}"
+            line += f" ({p.rule})"
+            if p.hint:
+                line += f"\n    hint: {p.hint}"
+            out.append(line)
+        out.append(self.summary())
+        return "\n".join(out)
+
+    def to_dict(self) -> dict:
+        return {
+            "package": self.package,
+            "valid": self.valid,
+            "strict": self.strict,
+            "counts": {"errors": len(self.errors), "warnings": len(self.warnings), "rows": dict(self.tables)},
+            "problems": [asdict(p) for p in self.sorted()],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+
+    def to_github(self) -> str:
+        """GitHub Actions workflow commands, so problems show on the pull request diff."""
+
+        def esc_data(s: str) -> str:
+            return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+        def esc_prop(s: str) -> str:
+            return esc_data(s).replace(":", "%3A").replace(",", "%2C")
+
+        out = []
+        for p in self.sorted():
+            props = [f"file={esc_prop(p.file)}"]
+            if p.line is not None:
+                props.append(f"line={p.line}")
+            if p.col is not None:
+                props.append(f"col={p.col}")
+            props.append(f"title={esc_prop(p.rule)}")
+            msg = p.message
+            if p.column:
+                msg += f" [column {p.column}]"
+            if p.value is not None:
+                msg += f" value {_short(p.value)}"
+            if p.hint:
+                msg += f". Hint: {p.hint}"
+            out.append(f"::{p.severity} {','.join(props)}::{esc_data(msg)}")
+        out.append(self.summary())
+        return "\n".join(out)

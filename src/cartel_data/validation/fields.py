@@ -1,0 +1,176 @@
+"""Cell-level checks, derived from the Table Schemas and run with Pandera.
+
+:func:`pandera_schema` turns a :class:`~cartel_data.schema.TableSchema` into a
+``pandera.DataFrameSchema`` over the cells *as written* (text), so that every type,
+constraint and convention declared in ``schemas/*.json`` is checked, and every
+failure can be reported with its line, column and value.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from ..report import ERROR, Problem
+from ..schema import Field, TableSchema
+
+#: Longest text accepted in one cell when the schema sets no maxLength (Excel's limit is 32,767).
+MAX_CELL = 10_000
+
+INTEGER = r"[+-]?[0-9]+"
+NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+ISO_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+
+
+@dataclass(frozen=True)
+class Rule:
+    rule: str
+    message: str
+    hint: str | None = None
+    severity: str = ERROR
+
+
+def _country_codes() -> frozenset[str]:
+    import pycountry
+
+    return frozenset(c.alpha_2 for c in pycountry.countries)
+
+
+def _anchored(pattern: str) -> str:
+    # Table Schema patterns match the whole value; group so that `a|b` stays whole.
+    return f"^(?:{pattern})$"
+
+
+def pandera_schema(table: TableSchema, today: _dt.date | None = None):
+    """Build the Pandera schema for ``table`` and the rules behind its checks.
+
+    Returns ``(schema, rules)``: ``rules`` maps each check's error key to a :class:`Rule`.
+    The schema expects every column as text with missing cells as ``<NA>``.
+    """
+    import pandera.pandas as pa
+
+    from .. import dates
+
+    today = today or _dt.date.today()
+    rules: dict[str, Rule] = {}
+    columns = {}
+
+    def check(f: Field, rule: str, message: str, fn, hint: str | None = None):
+        key = f"{f.name}::{rule}"
+        rules[key] = Rule(rule, message, hint)
+        return pa.Check(fn, error=key, name=rule)
+
+    for f in table.fields:
+        checks = []
+        if f.type == "integer":
+            checks.append(check(f, "type", "not an integer", lambda s: s.str.fullmatch(INTEGER)))
+        elif f.type == "number":
+            checks.append(check(f, "type", "not a number", lambda s: s.str.fullmatch(NUMBER)))
+        elif f.type == "boolean":
+            allowed = list(f.true_values + f.false_values)
+            checks.append(check(f, "type", f"not a boolean; write {' or '.join(allowed)}", lambda s, a=allowed: s.isin(a)))
+        elif f.type == "date":
+            checks.append(check(f, "type", "not a date (YYYY-MM-DD)", lambda s: s.str.fullmatch(ISO_DATE)))
+        if f.type in ("integer", "number"):
+            num = r"^" + (INTEGER if f.type == "integer" else NUMBER) + r"$"
+
+            def to_num(s, num=num):
+                import pandas as pd
+
+                return pd.to_numeric(s.where(s.str.match(num)), errors="coerce")
+
+            if f.minimum is not None:
+                checks.append(check(f, "minimum", f"less than the minimum {f.minimum}", lambda s, m=f.minimum: ~(to_num(s) < m)))
+            if f.maximum is not None:
+                checks.append(check(f, "maximum", f"more than the maximum {f.maximum}", lambda s, m=f.maximum: ~(to_num(s) > m)))
+        if f.pattern and f.type != "list":
+            rx = _anchored(f.pattern)
+            checks.append(check(f, "pattern", f"does not match the pattern {f.pattern}", lambda s, rx=rx: s.str.match(rx),
+                                hint=_pattern_hint(f)))
+        if f.enum is not None:
+            opts = list(f.enum)
+            checks.append(check(f, "enum", "not one of the allowed values", lambda s, o=opts: s.isin(o),
+                                hint="allowed: " + ", ".join(opts)))
+        if f.min_length is not None and f.type != "list":
+            checks.append(check(f, "min-length", f"shorter than {f.min_length} characters", lambda s, n=f.min_length: s.str.len() >= n))
+        limit = f.max_length if f.max_length is not None else MAX_CELL
+        checks.append(check(f, "max-length", f"longer than {limit} characters", lambda s, n=limit: s.str.len() <= n,
+                            hint=None if f.max_length else "a cell this long is almost certainly pasted by mistake"))
+        if f.is_partial_date or f.type == "date":
+            if f.is_partial_date:
+                checks.append(check(f, "partial-date", "not a real reduced ISO 8601 date (YYYY, YYYY-MM or YYYY-MM-DD)",
+                                    lambda s: dates.widen(s)["valid"],
+                                    hint="write only the parts the source gives; a day must exist in its month (1985-02-30 does not)"))
+            else:
+                checks.append(check(f, "date", "not a real calendar date", lambda s: dates.widen(s.where(s.str.fullmatch(ISO_DATE)))["valid"]))
+            ts = _dt.datetime.combine(today, _dt.time())
+            checks.append(check(f, "future-date", f"the date is in the future (after {today.isoformat()})",
+                                lambda s, ts=ts: ~(dates.widen(s)["earliest"] > ts)))
+        if f.kind == "country":
+            codes = _country_codes()
+            checks.append(check(f, "country", "not an ISO 3166-1 alpha-2 country code",
+                                lambda s, c=codes: s.isin(c), hint="e.g. MX for Mexico, US for the United States"))
+        if f.is_list:
+            d = re.escape(f.delimiter or ",")
+            item = r"[^\s" + d + r"](?:[^" + d + r"]*[^\s" + d + r"])?"
+            rx = rf"^{item}(?:{d}{item})*$"
+            checks.append(check(f, "list", f"a list must be items separated by '{f.delimiter}', with no empty items or spaces around them",
+                                lambda s, rx=rx: s.str.match(rx)))
+        # Conventions for all text: Unicode NFC, no surrounding white space.
+        checks.append(check(f, "whitespace", "leading or trailing white space", lambda s: s.str.strip() == s,
+                            hint="delete the spaces at the start or end of the cell"))
+        checks.append(check(f, "nfc", "text is not in Unicode NFC form",
+                            lambda s: s.map(lambda v: unicodedata.is_normalized("NFC", v)).astype(bool),
+                            hint="normalise to NFC (e.g. a precomposed 'á' rather than 'a' + combining accent)"))
+        columns[f.name] = pa.Column(
+            nullable=not f.required,
+            unique=f.unique,
+            checks=checks,
+            required=False,
+            coerce=False,
+        )
+        rules[f"{f.name}::not_nullable"] = Rule("required", "a value is required", None)
+        rules[f"{f.name}::field_uniqueness"] = Rule("unique", "the value is not unique in its column",
+                                                    "ids are never reused; give this row a new id")
+    schema = pa.DataFrameSchema(columns, strict=False, name=table.name)
+    return schema, rules
+
+
+def _pattern_hint(f: Field) -> str | None:
+    if f.pattern and f.pattern.endswith("-[a-z0-9]+(?:-[a-z0-9]+)*"):
+        prefix = f.pattern.split("-[", 1)[0]
+        return f"ids are lowercase ASCII slugs starting with '{prefix}-', e.g. {prefix}-rafael-caro-quintero"
+    if f.pattern and f.pattern.startswith("https://"):
+        return "only https URLs are accepted"
+    return None
+
+
+def check_cells(raw, table: TableSchema, today: _dt.date | None = None) -> list[Problem]:
+    """Run the derived Pandera schema over a :class:`~cartel_data.reading.RawTable`."""
+    import pandera.pandas as pa
+
+    present = [c for c in table.field_names if c in raw.columns]
+    if not present:
+        return []
+    df = raw.frame(present)
+    schema, rules = pandera_schema(table, today)
+    try:
+        schema.validate(df, lazy=True)
+        return []
+    except pa.errors.SchemaErrors as exc:
+        fc = exc.failure_cases
+    problems = []
+    for rec in fc.itertuples(index=False):
+        column = rec.column
+        key = f"{column}::{rec.check}" if not str(rec.check).startswith(f"{column}::") else str(rec.check)
+        rule = rules.get(key) or rules.get(str(rec.check)) or Rule(str(rec.check), f"failed check {rec.check}")
+        idx = rec.index
+        line = raw.line_of(int(idx)) if idx is not None and idx == idx else None
+        value = None if rec.failure_case is None or rec.failure_case != rec.failure_case else str(rec.failure_case)
+        if rule.rule == "required":
+            value = ""
+        problems.append(Problem(rule=rule.rule, message=rule.message, file=raw.file, severity=rule.severity, line=line,
+                                column=column, col=raw.col_of(column), value=value, hint=rule.hint))
+    return problems

@@ -1,0 +1,304 @@
+"""Rules a Table Schema cannot express: across fields of a row and across tables.
+
+Each rule is a function ``rule(ctx) -> iterable of Problem`` registered in :data:`RULES`
+with its id. Rules read columns by name and skip silently when a table or column is
+absent (its absence is reported by the structure checks).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from ..report import ERROR, WARNING, Problem
+from ..schema import TableSchema
+
+
+@dataclass
+class Table:
+    schema: TableSchema
+    raw: object  # RawTable
+    df: object  # pandas DataFrame of text, <NA> for missing
+
+
+class Context:
+    def __init__(self, tables: dict[str, Table]):
+        self.tables = tables
+        self._widened = {}
+
+    def has(self, table: str, *columns: str) -> bool:
+        t = self.tables.get(table)
+        return t is not None and all(c in t.df.columns for c in columns)
+
+    def df(self, table: str):
+        return self.tables[table].df
+
+    def dates(self, table: str, column: str):
+        key = (table, column)
+        if key not in self._widened:
+            from .. import dates
+
+            self._widened[key] = dates.widen(self.df(table)[column])
+        return self._widened[key]
+
+    def problem(self, table: str, row, column: str | None, rule: str, message: str, value=None,
+                hint: str | None = None, severity: str = ERROR) -> Problem:
+        t = self.tables[table]
+        return Problem(rule=rule, message=message, file=t.raw.file, severity=severity,
+                       line=t.raw.line_of(int(row)) if row is not None else None,
+                       column=column, col=t.raw.col_of(column) if column else None,
+                       value=None if value is None else str(value), hint=hint)
+
+
+RULES: dict[str, callable] = {}
+
+
+def rule(rule_id: str):
+    def deco(fn):
+        RULES[rule_id] = fn
+        fn.rule_id = rule_id
+        return fn
+    return deco
+
+
+def _nearest(value: str, candidates) -> str | None:
+    close = difflib.get_close_matches(value, list(candidates), n=3, cutoff=0.6)
+    return ("nearest existing ids: " + ", ".join(close)) if close else None
+
+
+# -- cross-table: references -------------------------------------------------
+@rule("primary-key")
+def primary_key(ctx: Context):
+    for name, t in ctx.tables.items():
+        pk = list(t.schema.primary_key)
+        if len(pk) < 2 or not ctx.has(name, *pk):
+            continue  # single-column keys are checked as unique fields
+        dup = t.df.duplicated(subset=pk, keep="first") & t.df[pk].notna().all(axis=1)
+        for i in dup[dup].index:
+            yield ctx.problem(name, i, pk[0], "primary-key", "duplicate primary key", "|".join(map(str, t.df.loc[i, pk])))
+
+
+@rule("foreign-key")
+def foreign_keys(ctx: Context):
+    for name, t in ctx.tables.items():
+        for fk in t.schema.foreign_keys:
+            target = fk.resource or name
+            if len(fk.fields) != 1 or not ctx.has(name, fk.fields[0]) or not ctx.has(target, fk.reference_fields[0]):
+                continue
+            col, rcol = fk.fields[0], fk.reference_fields[0]
+            existing = set(ctx.df(target)[rcol].dropna())
+            s = t.df[col]
+            bad = s.notna() & ~s.isin(existing)
+            for i in bad[bad].index:
+                yield ctx.problem(name, i, col, "foreign-key", f"no row in {target} has {rcol} = this value", s[i],
+                                  hint=_nearest(s[i], existing))
+
+
+@rule("list-reference")
+def list_references(ctx: Context):
+    for name, t in ctx.tables.items():
+        for f in t.schema.fields:
+            if not f.references or not ctx.has(name, f.name):
+                continue
+            target, rcol = f.references
+            if not ctx.has(target, rcol):
+                continue
+            existing = set(ctx.df(target)[rcol].dropna())
+            items = t.df[f.name].dropna().str.split(f.delimiter or ";").explode()
+            bad = items[~items.isin(existing) & (items != "")]
+            for i, v in bad.items():
+                yield ctx.problem(name, i, f.name, "foreign-key", f"no row in {target} has {rcol} = {v!r}", v,
+                                  hint=_nearest(v, existing))
+
+
+@rule("uncited-source")
+def uncited_sources(ctx: Context):
+    if not ctx.has("sources", "source_id"):
+        return
+    cited = set()
+    for name, t in ctx.tables.items():
+        for f in t.schema.fields:
+            if f.references == ("sources", "source_id") and f.name in t.df.columns:
+                cited.update(t.df[f.name].dropna().str.split(f.delimiter or ";").explode())
+    ids = ctx.df("sources")["source_id"]
+    for i, v in ids.items():
+        if v is not None and v == v and v not in cited:
+            yield ctx.problem("sources", i, "source_id", "uncited-source", "no row cites this source", v, severity=WARNING,
+                              hint="cite it from the rows it supports, or remove it")
+
+
+# -- cross-field --------------------------------------------------------------
+DATE_ORDER = [
+    ("persons", "birth_date", "death_date"),
+    ("organizations", "founded", "dissolved"),
+    ("memberships", "start_date", "end_date"),
+    ("sentences", "date", "status_date"),
+]
+
+
+@rule("date-order")
+def date_order(ctx: Context):
+    for table, start, end in DATE_ORDER:
+        if not ctx.has(table, start, end):
+            continue
+        a, b = ctx.dates(table, start), ctx.dates(table, end)
+        bad = b["latest"] < a["earliest"]
+        for i in bad[bad].index:
+            yield ctx.problem(table, i, end, "date-order", f"{end} is before {start} ({ctx.df(table)[start][i]})",
+                              ctx.df(table)[end][i])
+
+
+@rule("one-of")
+def exactly_one_owner(ctx: Context):
+    for table in ("aliases", "event_participants"):
+        if not ctx.has(table, "person_id", "organization_id"):
+            continue
+        df = ctx.df(table)
+        n = df["person_id"].notna().astype(int) + df["organization_id"].notna().astype(int)
+        for i in n[n != 1].index:
+            yield ctx.problem(table, i, "person_id", "one-of",
+                              "exactly one of person_id and organization_id must be set" + (" (both are)" if n[i] == 2 else " (neither is)"))
+
+
+@rule("sentence-status")
+def sentence_status(ctx: Context):
+    if not ctx.has("sentences", "status", "status_date", "life", "term_years", "fine_amount", "fine_currency"):
+        return
+    df = ctx.df("sentences")
+    needs = df["status"].isin(["overturned", "reduced", "commuted", "reinstated"]) & df["status_date"].isna()
+    for i in needs[needs].index:
+        yield ctx.problem("sentences", i, "status_date", "sentence-status",
+                          f"a sentence whose status is {df['status'][i]} needs the date that happened in status_date")
+    both = (df["life"] == "true") & (df["term_years"].notna() | df["term_months"].notna())
+    for i in both[both].index:
+        yield ctx.problem("sentences", i, "life", "sentence-term", "a life sentence cannot also have a term in years or months")
+    lone = df["fine_amount"].notna() != df["fine_currency"].notna()
+    for i in lone[lone].index:
+        yield ctx.problem("sentences", i, "fine_currency", "fine-currency", "fine_amount and fine_currency go together")
+
+
+@rule("transfer-countries")
+def transfer_countries(ctx: Context):
+    if not ctx.has("extraditions", "from_country", "to_country"):
+        return
+    df = ctx.df("extraditions")
+    same = df["from_country"].notna() & (df["from_country"] == df["to_country"])
+    for i in same[same].index:
+        yield ctx.problem("extraditions", i, "to_country", "transfer-countries", "from_country and to_country are the same",
+                          df["to_country"][i])
+
+
+@rule("batch-membership")
+def batch_membership(ctx: Context):
+    """A transfer row that names a batch event must have its person listed as a participant of that event."""
+    if not (ctx.has("extraditions", "person_id", "batch_event_id") and ctx.has("event_participants", "event_id", "person_id")
+            and ctx.has("events", "event_id", "event_type")):
+        return
+    ex, par, ev = ctx.df("extraditions"), ctx.df("event_participants"), ctx.df("events")
+    pairs = set(zip(par["event_id"], par["person_id"]))
+    types = dict(zip(ev["event_id"], ev["event_type"]))
+    for i in ex.index:
+        b, p = ex["batch_event_id"][i], ex["person_id"][i]
+        if b is None or b != b or p is None or p != p or b not in types:
+            continue
+        if types[b] != "transfer":
+            yield ctx.problem("extraditions", i, "batch_event_id", "batch-membership",
+                              f"the batch event is of type {types[b]!r}, not 'transfer'", b)
+        elif (b, p) not in pairs:
+            yield ctx.problem("extraditions", i, "batch_event_id", "batch-membership",
+                              f"{p} is not listed in event_participants for {b}", b,
+                              hint="add an event_participants row with role transferred")
+
+
+def _life_bounds(ctx: Context):
+    if not ctx.has("persons", "person_id", "birth_date", "death_date"):
+        return None
+    p = ctx.df("persons")
+    birth = ctx.dates("persons", "birth_date")["earliest"]
+    death = ctx.dates("persons", "death_date")["latest"]
+    return dict(zip(p["person_id"], zip(birth, death, p["birth_date"], p["death_date"])))
+
+
+@rule("lifespan")
+def lifespan(ctx: Context):
+    """Everything dated that involves a person falls between their birth and death.
+
+    A victim may appear in events after their death (trials for their killing)."""
+    import pandas as pd
+
+    bounds = _life_bounds(ctx)
+    if not bounds:
+        return
+    checks = []
+    if ctx.has("event_participants", "event_id", "person_id", "role") and ctx.has("events", "event_id", "date"):
+        ev = ctx.df("events")
+        when = dict(zip(ev["event_id"], zip(ctx.dates("events", "date")["earliest"], ctx.dates("events", "date")["latest"], ev["date"])))
+        par = ctx.df("event_participants")
+        for i in par.index:
+            e, p = par["event_id"][i], par["person_id"][i]
+            if e in when and p in bounds:
+                checks.append(("event_participants", i, "event_id", p, when[e], par["role"][i] == "victim"))
+    for table, col in (("sentences", "date"), ("extraditions", "date"), ("memberships", "start_date")):
+        if ctx.has(table, "person_id", col):
+            df, d = ctx.df(table), ctx.dates(table, col)
+            for i in df.index:
+                p = df["person_id"][i]
+                if p in bounds:
+                    checks.append((table, i, col, p, (d["earliest"][i], d["latest"][i], df[col][i]), False))
+    for table, i, col, p, (lo, hi, text), after_death_ok in checks:
+        birth, death, btext, dtext = bounds[p]
+        if pd.notna(hi) and pd.notna(birth) and hi < birth:
+            yield ctx.problem(table, i, col, "lifespan", f"dated {text}, before {p} was born ({btext})", text)
+        if not after_death_ok and pd.notna(lo) and pd.notna(death) and lo > death:
+            yield ctx.problem(table, i, col, "lifespan", f"dated {text}, after {p} died ({dtext})", text)
+
+
+CONVICTED = re.compile(r"\b(?:convicted|sentenced|condenado|sentenciado)\b", re.IGNORECASE)
+
+
+@rule("convicted-has-sentence")
+def convicted_has_sentence(ctx: Context):
+    """A person described as convicted or sentenced has a row in sentences."""
+    if not ctx.has("persons", "person_id", "description") or not ctx.has("sentences", "person_id"):
+        return
+    sentenced = set(ctx.df("sentences")["person_id"].dropna())
+    p = ctx.df("persons")
+    for i in p.index:
+        pid, desc = p["person_id"][i], p["description"][i]
+        if isinstance(desc, str) and CONVICTED.search(desc) and pid not in sentenced:
+            yield ctx.problem("persons", i, "description", "convicted-has-sentence",
+                              "the description says the person was convicted or sentenced, but sentences has no row for them", pid,
+                              hint="add the sentence with its source, or reword the description")
+    if ctx.has("memberships", "person_id", "notes"):
+        m = ctx.df("memberships")
+        for i in m.index:
+            pid, note = m["person_id"][i], m["notes"][i]
+            if isinstance(note, str) and CONVICTED.search(note) and pid not in sentenced:
+                yield ctx.problem("memberships", i, "notes", "convicted-has-sentence",
+                                  "the membership note says the person was convicted or sentenced, but sentences has no row for them", pid)
+
+
+FORMULA = re.compile(r"^[=+\-@]")
+
+
+@rule("formula-like")
+def formula_like(ctx: Context):
+    """Text cells that spreadsheets would run as formulas (exports neutralise them)."""
+    for name, t in ctx.tables.items():
+        for f in t.schema.fields:
+            if f.type != "string" or f.name not in t.df.columns:
+                continue
+            s = t.df[f.name]
+            hit = s.str.match(FORMULA.pattern).fillna(False).astype(bool)
+            for i in hit[hit].index:
+                yield ctx.problem(name, i, f.name, "formula-like",
+                                  "text starts with =, +, - or @, which spreadsheets may run as a formula", s[i], severity=WARNING,
+                                  hint="reword so the cell does not start with that character")
+
+
+def run_all(ctx: Context):
+    out = []
+    for fn in RULES.values():
+        out.extend(fn(ctx))
+    return out
