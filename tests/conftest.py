@@ -1,0 +1,78 @@
+"""Shared fixtures: a scratch copy of the real package that a test may break on purpose."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class PackageCopy:
+    """A copy of the repository's data package in a temporary folder, with helpers to
+    break it one cell, line or byte at a time."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        shutil.copy(ROOT / "datapackage.json", root / "datapackage.json")
+        shutil.copytree(ROOT / "data", root / "data")
+        shutil.copytree(ROOT / "schemas", root / "schemas")
+
+    def csv(self, table: str) -> Path:
+        return self.root / "data" / f"{table}.csv"
+
+    def rows(self, table: str) -> list[dict]:
+        with open(self.csv(table), encoding="utf-8", newline="") as fh:
+            return list(csv.DictReader(fh))
+
+    def line_of(self, table: str, index: int) -> int:
+        """Editor line on which data row ``index`` starts (header = line 1)."""
+        with open(self.csv(table), encoding="utf-8", newline="") as fh:
+            reader = csv.reader(fh)
+            prev = 0
+            for i, _row in enumerate(reader):
+                if i == index + 1:
+                    return prev + 1
+                prev = reader.line_num
+        raise IndexError(index)
+
+    def write_rows(self, table: str, rows: list[dict]) -> None:
+        with open(self.csv(table), encoding="utf-8", newline="") as fh:
+            header = next(csv.reader(fh))
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=header, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+        self.csv(table).write_text(buf.getvalue(), encoding="utf-8", newline="")
+
+    def set_cell(self, table: str, column: str, value: str, index: int = 0) -> int:
+        """Set one cell; returns the editor line of the changed row."""
+        rows = self.rows(table)
+        rows[index][column] = value
+        self.write_rows(table, rows)
+        return self.line_of(table, index)
+
+    def append_row(self, table: str, row: dict) -> int:
+        rows = self.rows(table)
+        rows.append(row)
+        self.write_rows(table, rows)
+        return self.line_of(table, len(rows) - 1)
+
+    def index_where(self, table: str, column: str, value: str) -> int:
+        for i, r in enumerate(self.rows(table)):
+            if r[column] == value:
+                return i
+        raise LookupError(f"no row of {table} with {column}={value!r}")
+
+
+@pytest.fixture
+def pkg(tmp_path) -> PackageCopy:
+    return PackageCopy(tmp_path)
+
+
+def problems_for(report, rule: str):
+    return [p for p in report.problems if p.rule == rule]
