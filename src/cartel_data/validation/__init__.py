@@ -77,11 +77,12 @@ def validate(path: str | Path | None = None, strict: bool = False, today: _dt.da
         raw = read_raw(res.path, res.rel_path)
         report.extend(raw.problems)
         report.tables[name] = raw.n_rows
+        if raw.header:
+            report.extend(_header_problems(raw, res.schema))
         if not raw.readable:
             report.add(Problem(rule="skipped", message="the table's rows could not be read reliably; its cells and references were not checked",
                                file=res.rel_path, severity=WARNING))
             continue
-        report.extend(_header_problems(raw, res.schema))
         if raw.n_rows == 0:
             report.add(Problem(rule="no-rows", message="the table has a header but no rows", file=res.rel_path, line=1, severity=WARNING))
         report.extend(check_cells(raw, res.schema, today))

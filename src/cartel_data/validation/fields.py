@@ -167,10 +167,19 @@ def check_cells(raw, table: TableSchema, today: _dt.date | None = None) -> list[
         key = f"{column}::{rec.check}" if not str(rec.check).startswith(f"{column}::") else str(rec.check)
         rule = rules.get(key) or rules.get(str(rec.check)) or Rule(str(rec.check), f"failed check {rec.check}")
         idx = rec.index
-        line = raw.line_of(int(idx)) if idx is not None and idx == idx else None
-        value = None if rec.failure_case is None or rec.failure_case != rec.failure_case else str(rec.failure_case)
+        line = None if _missing(idx) else raw.line_of(int(idx))
+        value = None if _missing(rec.failure_case) else str(rec.failure_case)
         if rule.rule == "required":
             value = ""
         problems.append(Problem(rule=rule.rule, message=rule.message, file=raw.file, severity=rule.severity, line=line,
                                 column=column, col=raw.col_of(column), value=value, hint=rule.hint))
     return problems
+
+
+def _missing(v) -> bool:
+    import pandas as pd
+
+    try:
+        return v is None or bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
