@@ -79,6 +79,43 @@ def tables(path):
         click.echo(f"{name:<20} {len(frames[name]):>6} rows  {res.schema.description}")
 
 
+EXPORT_FORMATS = ("json", "jsonl", "sqlite", "xlsx", "parquet", "csv")
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True, help="Output format.")
+@click.option("--output", "-o", type=click.Path(), required=True,
+              help="File to write (a folder for parquet and csv).")
+@click.option("--table", "tables", multiple=True, help="Export only this table; repeat for several. Default: all.")
+@click.option("--package", "path", type=click.Path(), default=None,
+              help="Package folder or descriptor. Default: ./datapackage.json if present, else the bundled data.")
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+def export(fmt, output, tables, path, force):
+    """Write the data in another format: JSON, JSON Lines, SQLite, Excel, Parquet or CSV.
+
+    Writes are atomic (an existing file is untouched if anything fails) and
+    deterministic (the same data gives the same bytes).
+
+    \b
+    Examples:
+      cartel-data export --format sqlite --output cartel-data.sqlite
+      cartel-data export --format xlsx -o cartel.xlsx --table persons --table events
+    """
+    from .export import ExportError
+    from .export import export as run
+    from .package import PackageError
+
+    try:
+        out = run(fmt, output, tables=list(tables) or None, path=path, force=force)
+    except (FileExistsError, KeyError, ExportError) as exc:
+        click.echo(f"cartel-data: {exc.args[0] if exc.args else exc}", err=True)
+        sys.exit(1 if isinstance(exc, ExportError) else 2)
+    except PackageError as exc:
+        click.echo(f"cartel-data: {exc}", err=True)
+        sys.exit(2)
+    click.echo(f"wrote {out}")
+
+
 def main():  # console-script entry point
     cli(prog_name="cartel-data")
 

@@ -23,7 +23,12 @@ class Table:
 
 
 class Context:
+    """The tables as text, missing cells as None (object dtype, so plain Python
+    comparisons work in row loops)."""
+
     def __init__(self, tables: dict[str, Table]):
+        for t in tables.values():
+            t.df = t.df.astype(object).where(t.df.notna(), None)
         self.tables = tables
         self._widened = {}
 
@@ -123,7 +128,7 @@ def uncited_sources(ctx: Context):
                 cited.update(t.df[f.name].dropna().str.split(f.delimiter or ";").explode())
     ids = ctx.df("sources")["source_id"]
     for i, v in ids.items():
-        if v is not None and v == v and v not in cited:
+        if v is not None and v not in cited:
             yield ctx.problem("sources", i, "source_id", "uncited-source", "no row cites this source", v, severity=WARNING,
                               hint="cite it from the rows it supports, or remove it")
 
@@ -200,7 +205,7 @@ def batch_membership(ctx: Context):
     types = dict(zip(ev["event_id"], ev["event_type"]))
     for i in ex.index:
         b, p = ex["batch_event_id"][i], ex["person_id"][i]
-        if b is None or b != b or p is None or p != p or b not in types:
+        if b is None or p is None or b not in types:
             continue
         if types[b] != "transfer":
             yield ctx.problem("extraditions", i, "batch_event_id", "batch-membership",
@@ -299,6 +304,10 @@ def formula_like(ctx: Context):
 
 def run_all(ctx: Context):
     out = []
-    for fn in RULES.values():
-        out.extend(fn(ctx))
+    for rule_id, fn in RULES.items():
+        try:
+            out.extend(fn(ctx))
+        except Exception as exc:  # a rule must never turn bad data into a traceback
+            out.append(Problem(rule=rule_id, message=f"the {rule_id} check could not finish: {type(exc).__name__}: {exc}",
+                               file="datapackage.json"))
     return out

@@ -1,0 +1,36 @@
+"""CSV: a folder with one file per table (rows in primary-key order, columns in schema
+order, minimal quoting, LF) and the descriptor and schemas, so the folder is a data package."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+
+def _cell(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, list):
+        return ";".join(v)
+    return str(v)
+
+
+def write(pkg, data, output: Path) -> None:
+    output.mkdir(parents=True, exist_ok=True)
+    (output / "data").mkdir()
+    (output / "schemas").mkdir()
+    desc = dict(pkg.descriptor)
+    desc["resources"] = [r for r in desc["resources"] if r.get("name") in data]
+    for r in desc["resources"]:
+        shutil.copyfile(pkg.root / r["schema"], output / r["schema"])
+        t = data[r["name"]]
+        with open(output / r["path"], "w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(t.columns)
+            for row in t.rows:
+                w.writerow([_cell(v) if not isinstance(v, float) else repr(v) for v in row])
+    (output / "datapackage.json").write_text(json.dumps(desc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

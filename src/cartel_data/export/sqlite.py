@@ -1,0 +1,193 @@
+"""SQLite: a database whose DDL is generated from the Table Schemas.
+
+- one table per resource, declared types, PRIMARY KEY, NOT NULL for required fields,
+  CHECK constraints for enumerations and booleans, FOREIGN KEYs (deferred, so rows load
+  in any order) and an index on every foreign-key column;
+- ``citations(table_name, row_id, source_id)``: ``source_ids`` normalised into a link table;
+- ``names_fts``: an FTS5 index over person and organization names and aliases with
+  diacritics folded (``unicode61 remove_diacritics 2``), so ``Felix Gallardo`` finds
+  ``Félix Gallardo``;
+- ``package_metadata(key, value)``: name, version, licence;
+- views: ``person_timeline`` (every dated event, sentence and transfer of a person) and
+  ``transfers`` (each transfer with the person's name and the batch event).
+
+A Datasette metadata file (table and column descriptions) can be written beside it with
+:func:`datasette_metadata`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "date": "TEXT", "list": "TEXT"}
+
+
+def q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def table_ddl(schema) -> list[str]:
+    """CREATE TABLE and CREATE INDEX statements for one Table Schema."""
+    cols = []
+    for f in schema.fields:
+        c = f"{q(f.name)} {SQL_TYPES.get(f.type, 'TEXT')}"
+        if f.required:
+            c += " NOT NULL"
+        if f.enum is not None:
+            c += f" CHECK ({q(f.name)} IN ({', '.join(lit(v) for v in f.enum)}))"
+        if f.type == "boolean":
+            c += f" CHECK ({q(f.name)} IN (0, 1))"
+        if f.minimum is not None and f.type in ("integer", "number"):
+            c += f" CHECK ({q(f.name)} >= {f.minimum})"
+        if f.maximum is not None and f.type in ("integer", "number"):
+            c += f" CHECK ({q(f.name)} <= {f.maximum})"
+        cols.append(c)
+    cons = [f"PRIMARY KEY ({', '.join(q(k) for k in schema.primary_key)})"]
+    for fk in schema.foreign_keys:
+        target = fk.resource or schema.name
+        cons.append(
+            f"FOREIGN KEY ({', '.join(q(k) for k in fk.fields)}) REFERENCES {q(target)} "
+            f"({', '.join(q(k) for k in fk.reference_fields)}) DEFERRABLE INITIALLY DEFERRED"
+        )
+    stmts = [f"CREATE TABLE {q(schema.name)} (\n  " + ",\n  ".join(cols + cons) + "\n) STRICT"]
+    for fk in schema.foreign_keys:
+        idx = f"idx_{schema.name}_{'_'.join(fk.fields)}"
+        stmts.append(f"CREATE INDEX {q(idx)} ON {q(schema.name)} ({', '.join(q(k) for k in fk.fields)})")
+    return stmts
+
+
+def _sql_value(v):
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, list):
+        return ";".join(v)
+    return v
+
+
+VIEWS = {
+    "person_timeline": """
+CREATE VIEW person_timeline AS
+SELECT ep.person_id, e.date, 'event' AS kind, e.event_type AS type, e.event_id AS ref_id, ep.role, e.summary AS description
+  FROM event_participants ep JOIN events e ON e.event_id = ep.event_id WHERE ep.person_id IS NOT NULL
+UNION ALL
+SELECT s.person_id, s.date, 'sentence', s.status, s.sentence_id, NULL, s.court || ': ' || s.charges
+  FROM sentences s
+UNION ALL
+SELECT x.person_id, x.date, 'transfer', x.mechanism, x.extradition_id, NULL,
+       x.from_country || ' -> ' || x.to_country || COALESCE(' (' || x.destination || ')', '')
+  FROM extraditions x
+ORDER BY 1, 2, 3, 5""",
+    "transfers": """
+CREATE VIEW transfers AS
+SELECT x.extradition_id, x.date, p.person_id, p.name, x.from_country, x.to_country, x.mechanism,
+       x.destination, x.charges, x.batch_event_id, e.summary AS batch_summary
+  FROM extraditions x JOIN persons p ON p.person_id = x.person_id
+  LEFT JOIN events e ON e.event_id = x.batch_event_id
+ORDER BY x.date, p.name""",
+}
+
+
+def write(pkg, data, output) -> None:
+    con = sqlite3.connect(output)
+    try:
+        con.execute("PRAGMA foreign_keys = ON")
+        con.execute("PRAGMA journal_mode = OFF")
+        con.execute("BEGIN")
+        for name, t in data.items():
+            for stmt in table_ddl(t.schema):
+                con.execute(stmt)
+        con.execute(
+            "CREATE TABLE package_metadata (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT"
+        )
+        d = pkg.descriptor
+        meta = {
+            "name": d.get("name"), "title": d.get("title"), "version": d.get("version"),
+            "licenses": json.dumps(d.get("licenses", []), ensure_ascii=False),
+        }
+        con.executemany("INSERT INTO package_metadata VALUES (?, ?)", [(k, v) for k, v in meta.items() if v is not None])
+        for name, t in data.items():
+            ph = ", ".join("?" for _ in t.columns)
+            con.executemany(f"INSERT INTO {q(name)} VALUES ({ph})",
+                            ([_sql_value(v) for v in row] for row in t.rows))
+        _citations(con, data)
+        _fts(con, data)
+        if {"event_participants", "events", "sentences", "extraditions"} <= set(data):
+            con.execute(VIEWS["person_timeline"])
+        if {"extraditions", "persons", "events"} <= set(data):
+            con.execute(VIEWS["transfers"])
+        con.execute("COMMIT")
+        bad = con.execute("PRAGMA foreign_key_check").fetchall()
+        if bad:
+            raise sqlite3.IntegrityError(f"foreign key check failed: {bad[:5]}")
+        ok = con.execute("PRAGMA integrity_check").fetchone()[0]
+        if ok != "ok":
+            raise sqlite3.DatabaseError(f"integrity check failed: {ok}")
+        con.execute("VACUUM")
+    finally:
+        con.close()
+
+
+def _citations(con, data) -> None:
+    if "sources" not in data:
+        return
+    con.execute(
+        "CREATE TABLE citations (table_name TEXT NOT NULL, row_id TEXT NOT NULL, source_id TEXT NOT NULL "
+        "REFERENCES sources (source_id) DEFERRABLE INITIALLY DEFERRED, PRIMARY KEY (table_name, row_id, source_id)) STRICT"
+    )
+    con.execute("CREATE INDEX idx_citations_source_id ON citations (source_id)")
+    rows = []
+    for name, t in data.items():
+        for f in t.schema.fields:
+            if f.references != ("sources", "source_id"):
+                continue
+            ci, pk = t.columns.index(f.name), t.columns.index(t.schema.primary_key[0])
+            for r in t.rows:
+                for sid in dict.fromkeys(r[ci] or []):
+                    rows.append((name, r[pk], sid))
+    con.executemany("INSERT INTO citations VALUES (?, ?, ?)", rows)
+
+
+def _fts(con, data) -> None:
+    con.execute(
+        "CREATE VIRTUAL TABLE names_fts USING fts5(entity_type UNINDEXED, entity_id UNINDEXED, name, kind UNINDEXED, "
+        "tokenize = 'unicode61 remove_diacritics 2')"
+    )
+    rows = []
+    for table, kind, id_col, name_col in (("persons", "person", "person_id", "name"),
+                                          ("organizations", "organization", "organization_id", "name")):
+        if table in data:
+            t = data[table]
+            i, n = t.columns.index(id_col), t.columns.index(name_col)
+            rows += [(kind, r[i], r[n], "name") for r in t.rows]
+    if "aliases" in data:
+        t = data["aliases"]
+        p, o, a = (t.columns.index(c) for c in ("person_id", "organization_id", "alias"))
+        rows += [("person" if r[p] else "organization", r[p] or r[o], r[a], "alias") for r in t.rows]
+    con.executemany("INSERT INTO names_fts VALUES (?, ?, ?, ?)", rows)
+
+
+def datasette_metadata(pkg, data) -> dict:
+    """Datasette metadata: title, licence, and a description of every table and column."""
+    d = pkg.descriptor
+    lic = (d.get("licenses") or [{}])[0]
+    tables = {}
+    for name, t in data.items():
+        tables[name] = {
+            "description": t.schema.description,
+            "columns": {f.name: f.description for f in t.schema.fields},
+        }
+    tables["citations"] = {"description": "One row per (table, row, source): source_ids normalised.",
+                           "columns": {"table_name": "Table of the citing row.", "row_id": "Primary key of the citing row.",
+                                       "source_id": "The cited source (sources.source_id)."}}
+    return {
+        "title": d.get("title"),
+        "description": d.get("description"),
+        "license": lic.get("name"),
+        "license_url": lic.get("path"),
+        "databases": {"cartel-data": {"tables": tables}},
+    }
