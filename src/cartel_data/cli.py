@@ -116,6 +116,60 @@ def export(fmt, output, tables, path, force):
     click.echo(f"wrote {out}")
 
 
+@cli.command()
+@click.option("--output", "-o", type=click.Path(), default=None, help="Write to this file instead of standard output.")
+@click.option("--package", "path", type=click.Path(), default=None,
+              help="Package folder or descriptor. Default: ./datapackage.json if present, else the bundled data.")
+def dictionary(output, path):
+    """Print the data dictionary (every table and column) generated from the schemas.
+
+    \b
+    Example:
+      cartel-data dictionary --output docs/data-dictionary.md
+    """
+    from pathlib import Path
+
+    from .dictionary import markdown
+
+    text = markdown(path) + "\n"
+    if output:
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command()
+@click.option("--output", "-o", type=click.Path(), default="dist", show_default=True, help="Folder for the release files.")
+@click.option("--package", "path", type=click.Path(), default=None,
+              help="Package folder or descriptor. Default: ./datapackage.json if present, else the bundled data.")
+@click.option("--force", is_flag=True, help="Overwrite release files that already exist.")
+def release(output, path, force):
+    """Build the open-data release: zip data package, SQLite, Excel, JSON, JSON Lines,
+    Parquet and SHA256SUMS, after validating; prints the release notes.
+
+    Refuses invalid data and disagreeing versions (package, descriptor, CHANGELOG).
+
+    \b
+    Example:
+      cartel-data release --output dist/
+    """
+    from .package import PackageError
+    from .release import ReleaseError
+    from .release import release as run
+
+    try:
+        result = run(output, path=path, force=force, progress=lambda m: click.echo(f"... {m}", err=True))
+    except (ReleaseError, PackageError, FileExistsError) as exc:
+        click.echo(f"cartel-data: release refused: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"cartel-data {result['version']}: {len(result['files'])} files in {output}")
+    for f in result["files"]:
+        click.echo(f"  {f.name}")
+    click.echo(f"\nRelease notes\n\n{result['notes']}")
+
+
 def main():  # console-script entry point
     cli(prog_name="cartel-data")
 
