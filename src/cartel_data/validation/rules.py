@@ -197,32 +197,25 @@ def transfer_countries(ctx: Context):
 @rule("batch-membership")
 def batch_membership(ctx: Context):
     """A transfer row that names a batch event must have its person listed as a participant of that event."""
+    import pandas as pd
+
     if not (ctx.has("extraditions", "person_id", "batch_event_id") and ctx.has("event_participants", "event_id", "person_id")
             and ctx.has("events", "event_id", "event_type")):
         return
-    ex, par, ev = ctx.df("extraditions"), ctx.df("event_participants"), ctx.df("events")
-    pairs = set(zip(par["event_id"], par["person_id"]))
-    types = dict(zip(ev["event_id"], ev["event_type"]))
-    for i in ex.index:
-        b, p = ex["batch_event_id"][i], ex["person_id"][i]
-        if b is None or p is None or b not in types:
-            continue
-        if types[b] != "transfer":
-            yield ctx.problem("extraditions", i, "batch_event_id", "batch-membership",
-                              f"the batch event is of type {types[b]!r}, not 'transfer'", b)
-        elif (b, p) not in pairs:
-            yield ctx.problem("extraditions", i, "batch_event_id", "batch-membership",
-                              f"{p} is not listed in event_participants for {b}", b,
-                              hint="add an event_participants row with role transferred")
-
-
-def _life_bounds(ctx: Context):
-    if not ctx.has("persons", "person_id", "birth_date", "death_date"):
-        return None
-    p = ctx.df("persons")
-    birth = ctx.dates("persons", "birth_date")["earliest"]
-    death = ctx.dates("persons", "death_date")["latest"]
-    return dict(zip(p["person_id"], zip(birth, death, p["birth_date"], p["death_date"])))
+    ex = ctx.df("extraditions")
+    ex = ex[ex["batch_event_id"].notna() & ex["person_id"].notna()]
+    types = ctx.df("events").set_index("event_id")["event_type"]
+    types = types[~types.index.duplicated()]
+    etype = ex["batch_event_id"].map(types)
+    pairs = pd.MultiIndex.from_frame(ctx.df("event_participants")[["event_id", "person_id"]].dropna())
+    listed = pd.MultiIndex.from_arrays([ex["batch_event_id"], ex["person_id"]]).isin(pairs)
+    for i in ex.index[(etype.notna() & (etype != "transfer")).to_numpy()]:
+        yield ctx.problem("extraditions", i, "batch_event_id", "batch-membership",
+                          f"the batch event is of type {etype[i]!r}, not 'transfer'", ex["batch_event_id"][i])
+    for i in ex.index[((etype == "transfer").to_numpy() & ~listed)]:
+        yield ctx.problem("extraditions", i, "batch_event_id", "batch-membership",
+                          f"{ex['person_id'][i]} is not listed in event_participants for {ex['batch_event_id'][i]}",
+                          ex["batch_event_id"][i], hint="add an event_participants row with role transferred")
 
 
 @rule("lifespan")
@@ -232,31 +225,37 @@ def lifespan(ctx: Context):
     A victim may appear in events after their death (trials for their killing)."""
     import pandas as pd
 
-    bounds = _life_bounds(ctx)
-    if not bounds:
+    if not ctx.has("persons", "person_id", "birth_date", "death_date"):
         return
-    checks = []
+    p = ctx.df("persons")
+    bounds = pd.DataFrame({"person_id": p["person_id"], "birth": ctx.dates("persons", "birth_date")["earliest"],
+                           "death": ctx.dates("persons", "death_date")["latest"],
+                           "btext": p["birth_date"], "dtext": p["death_date"]})
+    bounds = bounds[bounds["birth"].notna() | bounds["death"].notna()].drop_duplicates("person_id")
+    if bounds.empty:
+        return
+    frames = []
     if ctx.has("event_participants", "event_id", "person_id", "role") and ctx.has("events", "event_id", "date"):
         ev = ctx.df("events")
-        when = dict(zip(ev["event_id"], zip(ctx.dates("events", "date")["earliest"], ctx.dates("events", "date")["latest"], ev["date"])))
+        when = pd.DataFrame({"event_id": ev["event_id"], "lo": ctx.dates("events", "date")["earliest"],
+                             "hi": ctx.dates("events", "date")["latest"], "text": ev["date"]}).drop_duplicates("event_id")
         par = ctx.df("event_participants")
-        for i in par.index:
-            e, p = par["event_id"][i], par["person_id"][i]
-            if e in when and p in bounds:
-                checks.append(("event_participants", i, "event_id", p, when[e], par["role"][i] == "victim"))
+        f = pd.DataFrame({"row": par.index, "person_id": par["person_id"], "event_id": par["event_id"],
+                          "victim": par["role"] == "victim"}).merge(when, on="event_id")
+        f["table"], f["col"] = "event_participants", "event_id"
+        frames.append(f)
     for table, col in (("sentences", "date"), ("extraditions", "date"), ("memberships", "start_date")):
         if ctx.has(table, "person_id", col):
             df, d = ctx.df(table), ctx.dates(table, col)
-            for i in df.index:
-                p = df["person_id"][i]
-                if p in bounds:
-                    checks.append((table, i, col, p, (d["earliest"][i], d["latest"][i], df[col][i]), False))
-    for table, i, col, p, (lo, hi, text), after_death_ok in checks:
-        birth, death, btext, dtext = bounds[p]
-        if pd.notna(hi) and pd.notna(birth) and hi < birth:
-            yield ctx.problem(table, i, col, "lifespan", f"dated {text}, before {p} was born ({btext})", text)
-        if not after_death_ok and pd.notna(lo) and pd.notna(death) and lo > death:
-            yield ctx.problem(table, i, col, "lifespan", f"dated {text}, after {p} died ({dtext})", text)
+            frames.append(pd.DataFrame({"row": df.index, "person_id": df["person_id"], "lo": d["earliest"], "hi": d["latest"],
+                                        "text": df[col], "victim": False, "table": table, "col": col}))
+    allrows = pd.concat(frames, ignore_index=True).merge(bounds, on="person_id")
+    before = allrows["hi"].notna() & allrows["birth"].notna() & (allrows["hi"] < allrows["birth"])
+    after = ~allrows["victim"].astype(bool) & allrows["lo"].notna() & allrows["death"].notna() & (allrows["lo"] > allrows["death"])
+    for r in allrows[before].itertuples():
+        yield ctx.problem(r.table, r.row, r.col, "lifespan", f"dated {r.text}, before {r.person_id} was born ({r.btext})", r.text)
+    for r in allrows[after].itertuples():
+        yield ctx.problem(r.table, r.row, r.col, "lifespan", f"dated {r.text}, after {r.person_id} died ({r.dtext})", r.text)
 
 
 CONVICTED = re.compile(r"\b(?:convicted|sentenced|condenado|sentenciado)\b", re.IGNORECASE)
@@ -268,20 +267,16 @@ def convicted_has_sentence(ctx: Context):
     if not ctx.has("persons", "person_id", "description") or not ctx.has("sentences", "person_id"):
         return
     sentenced = set(ctx.df("sentences")["person_id"].dropna())
-    p = ctx.df("persons")
-    for i in p.index:
-        pid, desc = p["person_id"][i], p["description"][i]
-        if isinstance(desc, str) and CONVICTED.search(desc) and pid not in sentenced:
-            yield ctx.problem("persons", i, "description", "convicted-has-sentence",
-                              "the description says the person was convicted or sentenced, but sentences has no row for them", pid,
-                              hint="add the sentence with its source, or reword the description")
-    if ctx.has("memberships", "person_id", "notes"):
-        m = ctx.df("memberships")
-        for i in m.index:
-            pid, note = m["person_id"][i], m["notes"][i]
-            if isinstance(note, str) and CONVICTED.search(note) and pid not in sentenced:
-                yield ctx.problem("memberships", i, "notes", "convicted-has-sentence",
-                                  "the membership note says the person was convicted or sentenced, but sentences has no row for them", pid)
+    for table, col, what in (("persons", "description", "description"), ("memberships", "notes", "membership note")):
+        if not ctx.has(table, "person_id", col):
+            continue
+        df = ctx.df(table)
+        text = df[col].fillna("").astype(str)
+        hit = text.str.contains(CONVICTED.pattern, case=False, regex=True) & ~df["person_id"].isin(sentenced)
+        for i in df.index[hit.to_numpy()]:
+            yield ctx.problem(table, i, col, "convicted-has-sentence",
+                              f"the {what} says the person was convicted or sentenced, but sentences has no row for them",
+                              df["person_id"][i], hint="add the sentence with its source, or reword the text")
 
 
 FORMULA = re.compile(r"^[=+\-@]")
