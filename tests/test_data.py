@@ -98,3 +98,13 @@ def test_seed_people_are_present(t):
                 "per-omar-trevino-morales", "per-amado-carrillo-fuentes", "per-guillermo-gonzalez-calderoni",
                 "per-vicente-carrillo-fuentes"):
         assert pid in ids, pid
+
+
+def test_readme_coverage_counts_are_current(t):
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- coverage:start -->")[1].split("<!-- coverage:end -->")[0]
+    counts = {m.group(1): int(m.group(2)) for m in re.finditer(r"^\| (\w+) \| (\d+) \|$", block, flags=re.M)}
+    assert counts == {name: len(df) for name, df in t.items()}, "update the coverage table in README.md"
