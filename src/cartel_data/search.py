@@ -1,0 +1,85 @@
+"""Finding people and organizations by name or alias: accent- and case-insensitive,
+tolerant of small misspellings, ranked.
+
+>>> hits = search("felix gallardo")
+>>> hits[0].id
+'per-miguel-angel-felix-gallardo'
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import asdict, dataclass
+
+from .package import Package
+
+
+def fold(text: str) -> str:
+    """Lowercase, strip accents, and turn punctuation into spaces: ``Z-40`` -> ``z 40``."""
+    t = unicodedata.normalize("NFKD", text)
+    t = "".join(c for c in t if not unicodedata.combining(c)).lower()
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", t).split())
+
+
+@dataclass
+class Hit:
+    id: str
+    kind: str  # person | organization
+    name: str
+    matched: str  # the name or alias that matched
+    score: float
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _score(q: str, target: str) -> float:
+    if not q or not target:
+        return 0.0
+    if q == target:
+        return 1.0
+    qt, tt = q.split(), target.split()
+    if all(any(t.startswith(w) for t in tt) for w in qt):
+        return 0.9 - 0.01 * (len(tt) - len(qt))
+    if q.replace(" ", "") == target.replace(" ", ""):
+        return 0.95
+    if q in target:
+        return 0.8
+    # fuzzy: each query word against its best target word, and the whole string
+    per_word = sum(max(difflib.SequenceMatcher(None, w, t).ratio() for t in tt) for w in qt) / len(qt)
+    whole = difflib.SequenceMatcher(None, q, target).ratio()
+    return 0.75 * max(per_word, whole)
+
+
+def entries(pkg: Package):
+    """(id, kind, display name, searchable text) for every name and alias."""
+    from .records import read_rows
+
+    names = {}
+    for table, kind, id_col in (("persons", "person", "person_id"), ("organizations", "organization", "organization_id")):
+        if table in pkg.resource_names:
+            for r in read_rows(pkg.resource(table)).dicts():
+                names[r[id_col]] = (kind, r["name"])
+                yield r[id_col], kind, r["name"], r["name"]
+    if "aliases" in pkg.resource_names:
+        for r in read_rows(pkg.resource("aliases")).dicts():
+            owner = r["person_id"] or r["organization_id"]
+            if owner in names:
+                kind, name = names[owner]
+                yield owner, kind, name, r["alias"]
+
+
+def search(text: str, path=None, limit: int = 10, threshold: float = 0.55) -> list[Hit]:
+    """People and organizations whose name or alias matches ``text``, best first."""
+    from .package import bundled_root
+
+    pkg = Package(bundled_root() if path is None else path)
+    q = fold(text)
+    best: dict[str, Hit] = {}
+    for eid, kind, name, alias in entries(pkg):
+        s = _score(q, fold(alias))
+        if s >= threshold and (eid not in best or s > best[eid].score):
+            best[eid] = Hit(eid, kind, name, alias, round(s, 3))
+    return sorted(best.values(), key=lambda h: (-h.score, h.name))[:limit]
