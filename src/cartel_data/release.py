@@ -130,7 +130,7 @@ def release(output="dist", path=None, force: bool = False, progress=lambda msg: 
         step(base + suffix, lambda target, fmt=fmt: export(fmt, target, path=pkg.root, force=force, check=False))
     _, data = read_package(pkg.root)
     step(f"{base}.datasette.json", atomic(lambda tmp: tmp.write_text(
-        json.dumps(datasette_metadata(pkg, data), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")))
+        json.dumps(datasette_metadata(pkg, data, database=base), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")))
 
     def parquet_zip(tmp):
         import tempfile

@@ -171,8 +171,10 @@ def _fts(con, data) -> None:
     con.executemany("INSERT INTO names_fts VALUES (?, ?, ?, ?)", rows)
 
 
-def datasette_metadata(pkg, data) -> dict:
-    """Datasette metadata: title, licence, and a description of every table and column."""
+def datasette_metadata(pkg, data, database: str = "cartel-data") -> dict:
+    """Datasette metadata: title, licence, and a description of every table and column.
+
+    ``database`` is the database name Datasette uses: the SQLite file name without suffix."""
     d = pkg.descriptor
     lic = (d.get("licenses") or [{}])[0]
     tables = {}
@@ -189,5 +191,5 @@ def datasette_metadata(pkg, data) -> dict:
         "description": d.get("description"),
         "license": lic.get("name"),
         "license_url": lic.get("path"),
-        "databases": {"cartel-data": {"tables": tables}},
+        "databases": {database: {"tables": tables}},
     }
