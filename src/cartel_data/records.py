@@ -32,6 +32,19 @@ def converter(f: Field):
     return lambda v: None if v == missing else v
 
 
+def as_text(f: Field, v) -> str:
+    """The inverse of :func:`converter`: a typed value written back as the CSV text."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return f.true_values[0] if v else f.false_values[0]
+    if isinstance(v, list):
+        return (f.delimiter or ",").join(v)
+    if isinstance(v, float):
+        return repr(v)
+    return str(v)
+
+
 @dataclass
 class TableRows:
     name: str

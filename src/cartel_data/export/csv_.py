@@ -8,15 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
-
-def _cell(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, list):
-        return ";".join(v)
-    return str(v)
+from ..records import as_text
 
 
 def write(pkg, data, output: Path) -> None:
@@ -32,5 +24,5 @@ def write(pkg, data, output: Path) -> None:
             w = csv.writer(fh, lineterminator="\n")
             w.writerow(t.columns)
             for row in t.rows:
-                w.writerow([_cell(v) if not isinstance(v, float) else repr(v) for v in row])
+                w.writerow([as_text(f, v) for f, v in zip(t.schema.fields, row)])
     (output / "datapackage.json").write_text(json.dumps(desc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
+from ..records import as_text
 from . import ExportError
 
 MAX_ROWS = 1_048_576
@@ -21,16 +22,6 @@ MAX_CELL = 32_767
 MAX_URLS = 65_530
 MAX_WIDTH = 60
 FIXED_TIME = _dt.datetime(2000, 1, 1)
-
-
-def _text(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, list):
-        return ";".join(v)
-    return str(v)
 
 
 def write(pkg, data, output) -> None:
@@ -68,7 +59,7 @@ def write(pkg, data, output) -> None:
                     ws.write_datetime(r, c, _dt.datetime.strptime(v, "%Y-%m-%d"), datefmt)
                     widths[c] = max(widths[c], 10)
                     continue
-                s = _text(v)
+                s = as_text(f, v)
                 if len(s) > MAX_CELL:
                     raise ExportError(f"{name}.{f.name} row {r + 1}: {len(s)} characters; an Excel cell holds at most {MAX_CELL}")
                 if f.name.endswith("url") and s.startswith("https://") and urls < MAX_URLS and len(s) <= 2079:
