@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from ..report import ERROR, Problem
@@ -55,6 +54,15 @@ def pandera_schema(table: TableSchema, today: _dt.date | None = None):
 
     today = today or _dt.date.today()
     rules: dict[str, Rule] = {}
+    widened: dict[int, object] = {}
+
+    def widen(s):
+        # the partial-date and future-date checks of a column share one parse
+        key = id(s)
+        if key not in widened:
+            widened.clear()
+            widened[key] = (s, dates.widen(s))
+        return widened[key][1]
     columns = {}
 
     def check(f: Field, rule: str, message: str, fn, hint: str | None = None):
@@ -101,13 +109,13 @@ def pandera_schema(table: TableSchema, today: _dt.date | None = None):
         if f.is_partial_date or f.type == "date":
             if f.is_partial_date:
                 checks.append(check(f, "partial-date", "not a real reduced ISO 8601 date (YYYY, YYYY-MM or YYYY-MM-DD)",
-                                    lambda s: dates.widen(s)["valid"],
+                                    lambda s: widen(s)["valid"],
                                     hint="write only the parts the source gives; a day must exist in its month (1985-02-30 does not)"))
             else:
                 checks.append(check(f, "date", "not a real calendar date", lambda s: dates.widen(s.where(s.str.fullmatch(ISO_DATE)))["valid"]))
             ts = _dt.datetime.combine(today, _dt.time())
             checks.append(check(f, "future-date", f"the date is in the future (after {today.isoformat()})",
-                                lambda s, ts=ts: ~(dates.widen(s)["earliest"] > ts)))
+                                lambda s, ts=ts: ~(widen(s)["earliest"] > ts)))
         if f.kind == "country":
             codes = _country_codes()
             checks.append(check(f, "country", "not an ISO 3166-1 alpha-2 country code",
@@ -122,7 +130,7 @@ def pandera_schema(table: TableSchema, today: _dt.date | None = None):
         checks.append(check(f, "whitespace", "leading or trailing white space", lambda s: s.str.strip() == s,
                             hint="delete the spaces at the start or end of the cell"))
         checks.append(check(f, "nfc", "text is not in Unicode NFC form",
-                            lambda s: s.map(lambda v: unicodedata.is_normalized("NFC", v)).astype(bool),
+                            lambda s: s.str.normalize("NFC") == s,
                             hint="normalise to NFC (e.g. a precomposed 'á' rather than 'a' + combining accent)"))
         columns[f.name] = pa.Column(
             nullable=not f.required,
