@@ -44,19 +44,6 @@ def parse(text: str) -> tuple[_dt.date, _dt.date, str] | None:
     return d, d, "day"
 
 
-def is_valid(text: str) -> bool:
-    return parse(text) is not None
-
-
-def earliest(text: str) -> _dt.date | None:
-    p = parse(text)
-    return p[0] if p else None
-
-
-def latest(text: str) -> _dt.date | None:
-    p = parse(text)
-    return p[1] if p else None
-
 
 def widen(values):
     """Vectorised :func:`parse` over a pandas Series of strings (missing values allowed).

@@ -21,6 +21,8 @@ def _constraints(f) -> str:
         parts.append(f"≤ {f.maximum}")
     if f.references:
         parts.append(f"each item in `{f.references[0]}.{f.references[1]}`")
+    if f.not_before:
+        parts.append(f"not before `{f.not_before}`")
     return "; ".join(parts)
 
 

@@ -11,6 +11,9 @@ Two custom field properties extend Frictionless Table Schema where it has no wor
 ``x-references``
     ``{"resource": ..., "field": ...}`` on a ``list`` field: every item must exist in that
     resource's field (Frictionless cannot declare a foreign key over a list field).
+``x-notBefore``
+    the name of another date field of the same row that this one may not precede
+    (e.g. ``death_date`` is not before ``birth_date``).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ class Field:
     kind: str | None = None
     delimiter: str | None = None
     references: tuple[str, str] | None = None
+    not_before: str | None = None
     true_values: tuple[str, ...] = ("true",)
     false_values: tuple[str, ...] = ("false",)
     raw: dict = field(default_factory=dict, compare=False, repr=False)
@@ -64,6 +68,7 @@ class Field:
             kind=d.get("x-kind"),
             delimiter=d.get("delimiter", ",") if d.get("type") == "list" else None,
             references=(ref["resource"], ref["field"]) if ref else None,
+            not_before=d.get("x-notBefore"),
             true_values=tuple(d.get("trueValues", ("true",))),
             false_values=tuple(d.get("falseValues", ("false",))),
             raw=d,

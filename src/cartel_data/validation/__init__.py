@@ -15,7 +15,7 @@ import datetime as _dt
 from pathlib import Path
 
 from ..package import Package, PackageError
-from ..report import ERROR, WARNING, Problem, Report
+from ..report import WARNING, Problem, Report
 
 __all__ = ["validate", "Report", "Problem", "PackageError"]
 

@@ -134,17 +134,11 @@ def uncited_sources(ctx: Context):
 
 
 # -- cross-field --------------------------------------------------------------
-DATE_ORDER = [
-    ("persons", "birth_date", "death_date"),
-    ("organizations", "founded", "dissolved"),
-    ("memberships", "start_date", "end_date"),
-    ("sentences", "date", "status_date"),
-]
-
-
 @rule("date-order")
 def date_order(ctx: Context):
-    for table, start, end in DATE_ORDER:
+    """A date field with ``x-notBefore`` is not before the field it names."""
+    pairs = [(name, f.not_before, f.name) for name, t in ctx.tables.items() for f in t.schema.fields if f.not_before]
+    for table, start, end in pairs:
         if not ctx.has(table, start, end):
             continue
         a, b = ctx.dates(table, start), ctx.dates(table, end)
