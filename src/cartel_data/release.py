@@ -89,7 +89,7 @@ def package_zip(pkg: Package, output: Path) -> None:
 
 def release(output="dist", path=None, force: bool = False, progress=lambda msg: None) -> dict:
     """Build every release file; returns ``{"version", "notes", "files": [Path, ...]}``."""
-    from .export import atomic_output, export
+    from .export import atomic_output, write
     from .export.sqlite import datasette_metadata
     from .records import read_package
     from .validation import validate
@@ -126,9 +126,9 @@ def release(output="dist", path=None, force: bool = False, progress=lambda msg: 
         return run
 
     step(f"{base}.zip", atomic(lambda tmp: package_zip(pkg, tmp)))
+    pkg, data = read_package(pkg.root)  # read once, written in every format
     for fmt, suffix in (("sqlite", ".sqlite"), ("xlsx", ".xlsx"), ("json", ".json"), ("jsonl", ".jsonl")):
-        step(base + suffix, lambda target, fmt=fmt: export(fmt, target, path=pkg.root, force=force, check=False))
-    _, data = read_package(pkg.root)
+        step(base + suffix, lambda target, fmt=fmt: write(fmt, pkg, data, target, force=force))
     step(f"{base}.datasette.json", atomic(lambda tmp: tmp.write_text(
         json.dumps(datasette_metadata(pkg, data, database=base), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")))
 
@@ -136,7 +136,7 @@ def release(output="dist", path=None, force: bool = False, progress=lambda msg: 
         import tempfile
 
         with tempfile.TemporaryDirectory() as d:
-            folder = export("parquet", Path(d) / "parquet", path=pkg.root, check=False)
+            folder = write("parquet", pkg, data, Path(d) / "parquet")
             _zip(tmp, [(p.name, p.read_bytes()) for p in sorted(folder.iterdir())])
 
     step(f"{base}-parquet.zip", atomic(parquet_zip))

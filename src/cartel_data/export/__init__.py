@@ -83,9 +83,14 @@ def export(fmt: str, output, tables: list[str] | None = None, path=None, force: 
         report = validate(path)
         if report.errors:
             raise ExportError(f"the package is invalid ({len(report.errors)} error(s)); run `cartel-data validate` to see them")
+    pkg, data = read_package(path, tables)
+    return write(fmt, pkg, data, output, force=force)
+
+
+def write(fmt: str, pkg, data, output, force: bool = False) -> Path:
+    """Write already-read tables (``records.read_package``) in format ``fmt``, atomically."""
     module, _suffix, folder = FORMATS[fmt]
     writer = importlib.import_module(f".{module}", __name__)
-    pkg, data = read_package(path, tables)
     output = Path(output)
     with atomic_output(output, force=force, folder=folder) as tmp:
         writer.write(pkg, data, tmp)

@@ -85,7 +85,8 @@ def validate(path: str | Path | None = None, strict: bool = False, today: _dt.da
             continue
         if raw.n_rows == 0:
             report.add(Problem(rule="no-rows", message="the table has a header but no rows", file=res.rel_path, line=1, severity=WARNING))
-        report.extend(check_cells(raw, res.schema, today))
-        tables[name] = Table(schema=res.schema, raw=raw, df=raw.frame(res.schema.field_names))
+        df = raw.frame(res.schema.field_names)
+        report.extend(check_cells(raw, df, res.schema, today))
+        tables[name] = Table(schema=res.schema, raw=raw, df=df)
     report.extend(run_all(Context(tables)))
     return report

@@ -155,14 +155,13 @@ def _pattern_hint(f: Field) -> str | None:
     return None
 
 
-def check_cells(raw, table: TableSchema, today: _dt.date | None = None) -> list[Problem]:
-    """Run the derived Pandera schema over a :class:`~cartel_data.reading.RawTable`."""
+def check_cells(raw, df, table: TableSchema, today: _dt.date | None = None) -> list[Problem]:
+    """Run the derived Pandera schema over ``df``, the text frame of a
+    :class:`~cartel_data.reading.RawTable` (``raw`` maps rows back to lines)."""
     import pandera.pandas as pa
 
-    present = [c for c in table.field_names if c in raw.columns]
-    if not present:
+    if df.columns.empty:
         return []
-    df = raw.frame(present)
     schema, rules = pandera_schema(table, today)
     try:
         schema.validate(df, lazy=True)
