@@ -84,7 +84,8 @@ def validate(path: str | Path | None = None, strict: bool = False, today: _dt.da
                                file=res.rel_path, severity=WARNING))
             continue
         if raw.n_rows == 0:
-            report.add(Problem(rule="no-rows", message="the table has a header but no rows", file=res.rel_path, line=1, severity=WARNING))
+            report.add(Problem(rule="no-rows", message="the table has a header but no rows", file=res.rel_path, line=1,
+                               hint="add the table's rows, or remove the resource from datapackage.json"))
         df = raw.frame(res.schema.field_names)
         report.extend(check_cells(raw, df, res.schema, today))
         tables[name] = Table(schema=res.schema, raw=raw, df=df)
