@@ -54,13 +54,24 @@ def widen(values):
     """
     import numpy as np
     import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    s = pd.Series(values, dtype="string")
-    parts = s.str.extract(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-    y = pd.to_numeric(parts[0]).to_numpy(dtype="float64", na_value=np.nan)
-    m = pd.to_numeric(parts[1]).to_numpy(dtype="float64", na_value=np.nan)
-    d = pd.to_numeric(parts[2]).to_numpy(dtype="float64", na_value=np.nan)
-    present = s.notna().to_numpy()
+    from .vector import arrow
+
+    index = values.index if isinstance(values, pd.Series) else pd.RangeIndex(len(values))
+    a = arrow(values)
+    shape = pc.match_substring_regex(a, r"^[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?$")
+    a = pc.if_else(shape, a, pa.scalar(None, a.type))
+    n = pc.utf8_length(a)
+    none = pa.scalar(None, a.type)
+
+    def part(lo, hi, need):
+        piece = pc.if_else(pc.greater_equal(n, need), pc.utf8_slice_codeunits(a, lo, hi), none)
+        return pc.cast(piece, pa.int64()).to_numpy(zero_copy_only=False).astype("float64")
+
+    y, m, d = part(0, 4, 4), part(5, 7, 7), part(8, 10, 10)
+    present = pc.is_valid(arrow(values)).to_numpy(zero_copy_only=False)
     has_y, has_m, has_d = ~np.isnan(y), ~np.isnan(m), ~np.isnan(d)
     ok = has_y & (np.nan_to_num(y) >= 1)
     ok &= ~has_m | ((np.nan_to_num(m) >= 1) & (np.nan_to_num(m) <= 12))
@@ -81,10 +92,10 @@ def widen(values):
     precision[~ok] = None
     return pd.DataFrame(
         {
-            "earliest": pd.Series(earliest, index=s.index, dtype="datetime64[s]"),
-            "latest": pd.Series(latest, index=s.index, dtype="datetime64[s]"),
+            "earliest": pd.Series(earliest, index=index, dtype="datetime64[s]"),
+            "latest": pd.Series(latest, index=index, dtype="datetime64[s]"),
             "precision": pd.Categorical(precision, categories=list(PRECISIONS), ordered=True),
             "valid": ~present | ok,
         },
-        index=s.index,
+        index=index,
     )

@@ -37,11 +37,6 @@ def _country_codes() -> frozenset[str]:
     return frozenset(c.alpha_2 for c in pycountry.countries)
 
 
-def _anchored(pattern: str) -> str:
-    # Table Schema patterns match the whole value; group so that `a|b` stays whole.
-    return f"^(?:{pattern})$"
-
-
 def pandera_schema(table: TableSchema, today: _dt.date | None = None):
     """Build the Pandera schema for ``table`` and the rules behind its checks.
 
@@ -51,6 +46,7 @@ def pandera_schema(table: TableSchema, today: _dt.date | None = None):
     import pandera.pandas as pa
 
     from .. import dates
+    from .. import vector as v
 
     today = today or _dt.date.today()
     rules: dict[str, Rule] = {}
@@ -73,38 +69,33 @@ def pandera_schema(table: TableSchema, today: _dt.date | None = None):
     for f in table.fields:
         checks = []
         if f.type == "integer":
-            checks.append(check(f, "type", "not an integer", lambda s: s.str.fullmatch(INTEGER)))
+            checks.append(check(f, "type", "not an integer", lambda s: v.fullmatch(s, INTEGER)))
         elif f.type == "number":
-            checks.append(check(f, "type", "not a number", lambda s: s.str.fullmatch(NUMBER)))
+            checks.append(check(f, "type", "not a number", lambda s: v.fullmatch(s, NUMBER)))
         elif f.type == "boolean":
             allowed = list(f.true_values + f.false_values)
-            checks.append(check(f, "type", f"not a boolean; write {' or '.join(allowed)}", lambda s, a=allowed: s.isin(a)))
+            checks.append(check(f, "type", f"not a boolean; write {' or '.join(allowed)}", lambda s, a=allowed: v.isin(s, a)))
         elif f.type == "date":
-            checks.append(check(f, "type", "not a date (YYYY-MM-DD)", lambda s: s.str.fullmatch(ISO_DATE)))
+            checks.append(check(f, "type", "not a date (YYYY-MM-DD)", lambda s: v.fullmatch(s, ISO_DATE)))
         if f.type in ("integer", "number"):
-            num = r"^" + (INTEGER if f.type == "integer" else NUMBER) + r"$"
-
-            def to_num(s, num=num):
-                import pandas as pd
-
-                return pd.to_numeric(s.where(s.str.match(num)), errors="coerce")
-
+            num = INTEGER if f.type == "integer" else NUMBER
             if f.minimum is not None:
-                checks.append(check(f, "minimum", f"less than the minimum {f.minimum}", lambda s, m=f.minimum: ~(to_num(s) < m)))
+                checks.append(check(f, "minimum", f"less than the minimum {f.minimum}",
+                                    lambda s, m=f.minimum, num=num: ~(v.to_number(s, num) < m).fillna(False).astype(bool)))
             if f.maximum is not None:
-                checks.append(check(f, "maximum", f"more than the maximum {f.maximum}", lambda s, m=f.maximum: ~(to_num(s) > m)))
+                checks.append(check(f, "maximum", f"more than the maximum {f.maximum}",
+                                    lambda s, m=f.maximum, num=num: ~(v.to_number(s, num) > m).fillna(False).astype(bool)))
         if f.pattern and f.type != "list":
-            rx = _anchored(f.pattern)
-            checks.append(check(f, "pattern", f"does not match the pattern {f.pattern}", lambda s, rx=rx: s.str.match(rx),
+            checks.append(check(f, "pattern", f"does not match the pattern {f.pattern}", lambda s, p=f.pattern: v.fullmatch(s, p),
                                 hint=_pattern_hint(f)))
         if f.enum is not None:
             opts = list(f.enum)
-            checks.append(check(f, "enum", "not one of the allowed values", lambda s, o=opts: s.isin(o),
+            checks.append(check(f, "enum", "not one of the allowed values", lambda s, o=opts: v.isin(s, o),
                                 hint="allowed: " + ", ".join(opts)))
         if f.min_length is not None and f.type != "list":
-            checks.append(check(f, "min-length", f"shorter than {f.min_length} characters", lambda s, n=f.min_length: s.str.len() >= n))
+            checks.append(check(f, "min-length", f"shorter than {f.min_length} characters", lambda s, n=f.min_length: v.length_between(s, low=n)))
         limit = f.max_length if f.max_length is not None else MAX_CELL
-        checks.append(check(f, "max-length", f"longer than {limit} characters", lambda s, n=limit: s.str.len() <= n,
+        checks.append(check(f, "max-length", f"longer than {limit} characters", lambda s, n=limit: v.length_between(s, high=n),
                             hint=None if f.max_length else "a cell this long is almost certainly pasted by mistake"))
         if f.is_partial_date or f.type == "date":
             if f.is_partial_date:
@@ -112,25 +103,25 @@ def pandera_schema(table: TableSchema, today: _dt.date | None = None):
                                     lambda s: widen(s)["valid"],
                                     hint="write only the parts the source gives; a day must exist in its month (1985-02-30 does not)"))
             else:
-                checks.append(check(f, "date", "not a real calendar date", lambda s: dates.widen(s.where(s.str.fullmatch(ISO_DATE)))["valid"]))
+                checks.append(check(f, "date", "not a real calendar date", lambda s: dates.widen(s.where(v.fullmatch(s, ISO_DATE)))["valid"]))
             ts = _dt.datetime.combine(today, _dt.time())
             checks.append(check(f, "future-date", f"the date is in the future (after {today.isoformat()})",
                                 lambda s, ts=ts: ~(widen(s)["earliest"] > ts)))
         if f.kind == "country":
             codes = _country_codes()
             checks.append(check(f, "country", "not an ISO 3166-1 alpha-2 country code",
-                                lambda s, c=codes: s.isin(c), hint="e.g. MX for Mexico, US for the United States"))
+                                lambda s, c=codes: v.isin(s, c), hint="e.g. MX for Mexico, US for the United States"))
         if f.is_list:
             d = re.escape(f.delimiter or ",")
             item = r"[^\s" + d + r"](?:[^" + d + r"]*[^\s" + d + r"])?"
-            rx = rf"^{item}(?:{d}{item})*$"
+            rx = rf"{item}(?:{d}{item})*"
             checks.append(check(f, "list", f"a list must be items separated by '{f.delimiter}', with no empty items or spaces around them",
-                                lambda s, rx=rx: s.str.match(rx)))
+                                lambda s, rx=rx: v.fullmatch(s, rx)))
         # Conventions for all text: Unicode NFC, no surrounding white space.
-        checks.append(check(f, "whitespace", "leading or trailing white space", lambda s: s.str.strip() == s,
+        checks.append(check(f, "whitespace", "leading or trailing white space", v.trimmed,
                             hint="delete the spaces at the start or end of the cell"))
         checks.append(check(f, "nfc", "text is not in Unicode NFC form",
-                            lambda s: s.str.normalize("NFC") == s,
+                            v.nfc,
                             hint="normalise to NFC (e.g. a precomposed 'á' rather than 'a' + combining accent)"))
         columns[f.name] = pa.Column(
             nullable=not f.required,

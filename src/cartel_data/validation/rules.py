@@ -11,6 +11,10 @@ import difflib
 import re
 from dataclasses import dataclass
 
+import numpy as np
+import pyarrow.compute as pc
+
+from .. import vector
 from ..report import ERROR, WARNING, Problem
 from ..schema import TableSchema
 
@@ -23,12 +27,9 @@ class Table:
 
 
 class Context:
-    """The tables as text, missing cells as None (object dtype, so plain Python
-    comparisons work in row loops)."""
+    """The tables as pyarrow-backed text, missing cells as ``<NA>``."""
 
     def __init__(self, tables: dict[str, Table]):
-        for t in tables.values():
-            t.df = t.df.astype(object).where(t.df.notna(), None)
         self.tables = tables
         self._widened = {}
 
@@ -67,9 +68,30 @@ def rule(rule_id: str):
     return deco
 
 
+#: Dangling references get a "nearest existing ids" hint up to this many per column.
+MAX_HINTS = 20
+
+
 def _nearest(value: str, candidates) -> str | None:
-    close = difflib.get_close_matches(value, list(candidates), n=3, cutoff=0.6)
+    close = difflib.get_close_matches(value, candidates, n=3, cutoff=0.6)
     return ("nearest existing ids: " + ", ".join(close)) if close else None
+
+
+def _hints(values, candidates):
+    """``_nearest`` for the first :data:`MAX_HINTS` values (difflib is slow on long lists)."""
+    pool = None
+    for k, value in enumerate(values):
+        if k >= MAX_HINTS:
+            yield None
+            continue
+        if pool is None:
+            pool = list(candidates.dropna())
+        yield _nearest(value, pool)
+
+
+def _true(mask):
+    """A boolean Series with missing values as False."""
+    return mask.fillna(False).astype(bool)
 
 
 # -- cross-table: references -------------------------------------------------
@@ -92,12 +114,12 @@ def foreign_keys(ctx: Context):
             if len(fk.fields) != 1 or not ctx.has(name, fk.fields[0]) or not ctx.has(target, fk.reference_fields[0]):
                 continue
             col, rcol = fk.fields[0], fk.reference_fields[0]
-            existing = set(ctx.df(target)[rcol].dropna())
+            existing = ctx.df(target)[rcol]
             s = t.df[col]
-            bad = s.notna() & ~s.isin(existing)
-            for i in bad[bad].index:
-                yield ctx.problem(name, i, col, "foreign-key", f"no row in {target} has {rcol} = this value", s[i],
-                                  hint=_nearest(s[i], existing))
+            bad = s.notna() & ~vector.isin(s, existing)
+            rows = bad[bad].index
+            for i, hint in zip(rows, _hints((s[i] for i in rows), existing)):
+                yield ctx.problem(name, i, col, "foreign-key", f"no row in {target} has {rcol} = this value", s[i], hint=hint)
 
 
 @rule("list-reference")
@@ -109,28 +131,30 @@ def list_references(ctx: Context):
             target, rcol = f.references
             if not ctx.has(target, rcol):
                 continue
-            existing = set(ctx.df(target)[rcol].dropna())
-            items = t.df[f.name].dropna().str.split(f.delimiter or ";").explode()
-            bad = items[~items.isin(existing) & (items != "")]
-            for i, v in bad.items():
-                yield ctx.problem(name, i, f.name, "foreign-key", f"no row in {target} has {rcol} = {v!r}", v,
-                                  hint=_nearest(v, existing))
+            existing = ctx.df(target)[rcol]
+            rows, items = vector.explode_list(t.df[f.name], f.delimiter or ";")
+            found = pc.is_in(items, value_set=pc.drop_null(vector.arrow(existing)).cast(items.type))
+            bad = np.flatnonzero(~found.to_numpy(zero_copy_only=False) & pc.not_equal(items, "").to_numpy(zero_copy_only=False))
+            values = [items[k].as_py() for k in bad]
+            for k, v, hint in zip(bad, values, _hints(values, existing)):
+                yield ctx.problem(name, t.df.index[rows[k]], f.name, "foreign-key", f"no row in {target} has {rcol} = {v!r}", v,
+                                  hint=hint)
 
 
 @rule("uncited-source")
 def uncited_sources(ctx: Context):
     if not ctx.has("sources", "source_id"):
         return
-    cited = set()
+    ids = ctx.df("sources")["source_id"]
+    cited = np.zeros(len(ids), dtype=bool)
     for name, t in ctx.tables.items():
         for f in t.schema.fields:
             if f.references == ("sources", "source_id") and f.name in t.df.columns:
-                cited.update(t.df[f.name].dropna().str.split(f.delimiter or ";").explode())
-    ids = ctx.df("sources")["source_id"]
-    for i, v in ids.items():
-        if v is not None and v not in cited:
-            yield ctx.problem("sources", i, "source_id", "uncited-source", "no row cites this source", v, severity=WARNING,
-                              hint="cite it from the rows it supports, or remove it")
+                cited |= vector.isin(ids, vector.explode_list(t.df[f.name], f.delimiter or ";")[1]).to_numpy()
+    uncited = ids.notna().to_numpy() & ~cited
+    for i in ids.index[uncited]:
+        yield ctx.problem("sources", i, "source_id", "uncited-source", "no row cites this source", ids[i], severity=WARNING,
+                          hint="cite it from the rows it supports, or remove it")
 
 
 # -- cross-field --------------------------------------------------------------
@@ -142,7 +166,7 @@ def date_order(ctx: Context):
         if not ctx.has(table, start, end):
             continue
         a, b = ctx.dates(table, start), ctx.dates(table, end)
-        bad = b["latest"] < a["earliest"]
+        bad = _true(b["latest"] < a["earliest"])
         for i in bad[bad].index:
             yield ctx.problem(table, i, end, "date-order", f"{end} is before {start} ({ctx.df(table)[start][i]})",
                               ctx.df(table)[end][i])
@@ -165,11 +189,11 @@ def sentence_status(ctx: Context):
     if not ctx.has("sentences", "status", "status_date", "life", "term_years", "fine_amount", "fine_currency"):
         return
     df = ctx.df("sentences")
-    needs = df["status"].isin(["overturned", "reduced", "commuted", "reinstated"]) & df["status_date"].isna()
+    needs = _true(df["status"].isin(["overturned", "reduced", "commuted", "reinstated"])) & df["status_date"].isna()
     for i in needs[needs].index:
         yield ctx.problem("sentences", i, "status_date", "sentence-status",
                           f"a sentence whose status is {df['status'][i]} needs the date that happened in status_date")
-    both = (df["life"] == "true") & (df["term_years"].notna() | df["term_months"].notna())
+    both = _true(df["life"] == "true") & (df["term_years"].notna() | df["term_months"].notna())
     for i in both[both].index:
         yield ctx.problem("sentences", i, "life", "sentence-term", "a life sentence cannot also have a term in years or months")
     lone = df["fine_amount"].notna() != df["fine_currency"].notna()
@@ -182,7 +206,7 @@ def transfer_countries(ctx: Context):
     if not ctx.has("extraditions", "from_country", "to_country"):
         return
     df = ctx.df("extraditions")
-    same = df["from_country"].notna() & (df["from_country"] == df["to_country"])
+    same = _true(df["from_country"] == df["to_country"])
     for i in same[same].index:
         yield ctx.problem("extraditions", i, "to_country", "transfer-countries", "from_country and to_country are the same",
                           df["to_country"][i])
@@ -203,10 +227,10 @@ def batch_membership(ctx: Context):
     etype = ex["batch_event_id"].map(types)
     pairs = pd.MultiIndex.from_frame(ctx.df("event_participants")[["event_id", "person_id"]].dropna())
     listed = pd.MultiIndex.from_arrays([ex["batch_event_id"], ex["person_id"]]).isin(pairs)
-    for i in ex.index[(etype.notna() & (etype != "transfer")).to_numpy()]:
+    for i in ex.index[_true(etype.notna() & (etype != "transfer")).to_numpy()]:
         yield ctx.problem("extraditions", i, "batch_event_id", "batch-membership",
                           f"the batch event is of type {etype[i]!r}, not 'transfer'", ex["batch_event_id"][i])
-    for i in ex.index[((etype == "transfer").to_numpy() & ~listed)]:
+    for i in ex.index[(_true(etype == "transfer").to_numpy() & ~listed)]:
         yield ctx.problem("extraditions", i, "batch_event_id", "batch-membership",
                           f"{ex['person_id'][i]} is not listed in event_participants for {ex['batch_event_id'][i]}",
                           ex["batch_event_id"][i], hint="add an event_participants row with role transferred")
@@ -235,7 +259,7 @@ def lifespan(ctx: Context):
                              "hi": ctx.dates("events", "date")["latest"], "text": ev["date"]}).drop_duplicates("event_id")
         par = ctx.df("event_participants")
         f = pd.DataFrame({"row": par.index, "person_id": par["person_id"], "event_id": par["event_id"],
-                          "victim": par["role"] == "victim"}).merge(when, on="event_id")
+                          "victim": _true(par["role"] == "victim")}).merge(when, on="event_id")
         f["table"], f["col"] = "event_participants", "event_id"
         frames.append(f)
     for table, col in (("sentences", "date"), ("extraditions", "date"), ("memberships", "start_date")):
@@ -260,13 +284,12 @@ def convicted_has_sentence(ctx: Context):
     """A person described as convicted or sentenced has a row in sentences."""
     if not ctx.has("persons", "person_id", "description") or not ctx.has("sentences", "person_id"):
         return
-    sentenced = set(ctx.df("sentences")["person_id"].dropna())
+    sentenced = ctx.df("sentences")["person_id"]
     for table, col, what in (("persons", "description", "description"), ("memberships", "notes", "membership note")):
         if not ctx.has(table, "person_id", col):
             continue
         df = ctx.df(table)
-        text = df[col].fillna("").astype(str)
-        hit = text.str.contains(CONVICTED.pattern, case=False, regex=True) & ~df["person_id"].isin(sentenced)
+        hit = vector.contains(df[col], CONVICTED.pattern, ignore_case=True) & ~vector.isin(df["person_id"], sentenced)
         for i in df.index[hit.to_numpy()]:
             yield ctx.problem(table, i, col, "convicted-has-sentence",
                               f"the {what} says the person was convicted or sentenced, but sentences has no row for them",
@@ -284,7 +307,7 @@ def formula_like(ctx: Context):
             if f.type != "string" or f.name not in t.df.columns:
                 continue
             s = t.df[f.name]
-            hit = s.str.match(FORMULA.pattern).fillna(False).astype(bool)
+            hit = vector.startswith_any(s, FORMULA.pattern[1:])
             for i in hit[hit].index:
                 yield ctx.problem(name, i, f.name, "formula-like",
                                   "text starts with =, +, - or @, which spreadsheets may run as a formula", s[i], severity=WARNING,
