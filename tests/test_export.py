@@ -179,3 +179,36 @@ def test_table_selection(tmp_path):
     assert list(json.loads(out.read_text(encoding="utf-8"))["tables"]) == ["persons", "aliases"]
     with pytest.raises(KeyError):
         export("json", tmp_path / "y.json", tables=["people"])
+
+
+AWKWARD = ["plain", "Félix Gallardo", 'say "hi"', "back\\slash", "two\nlines", "tab\there", "cr\rx", "bell\x07",
+           "nul\x00x", "emoji 🙂", "=SUM(A1)", "a/b", "\u2028sep", "comma, here", "\x1f", "ünïcödé ñ"]
+
+
+def test_json_records_match_json_dumps(data):
+    """The column-wise JSON writer gives exactly json.dumps of each record, for every table."""
+    from cartel_data.export.json_ import records
+
+    for name, t in data.items():
+        got = records(t).to_pylist()
+        want = [json.dumps(r, ensure_ascii=False) for r in t.dicts()]
+        assert got == want, name
+
+
+def test_json_records_match_json_dumps_on_awkward_text(data):
+    import pyarrow as pa
+
+    from cartel_data.export.json_ import records
+    from cartel_data.records import TableRows
+
+    t = data["persons"]
+    text = t.text
+    n = text.num_rows
+    for col in ("name", "description", "notes"):
+        vals = [AWKWARD[i % len(AWKWARD)] for i in range(n)]
+        text = text.set_column(text.column_names.index(col), col, pa.array(vals, pa.string()))
+    for col in ("source_ids",):  # list items with awkward (but delimiter-free) text
+        vals = [f'{AWKWARD[i % len(AWKWARD)].replace(";", "")};x"y' for i in range(n)]
+        text = text.set_column(text.column_names.index(col), col, pa.array(vals, pa.string()))
+    awkward = TableRows(t.name, t.schema, t.columns, text=text)
+    assert records(awkward).to_pylist() == [json.dumps(r, ensure_ascii=False) for r in awkward.dicts()]

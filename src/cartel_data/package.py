@@ -58,6 +58,19 @@ def unsafe_path_reason(path: str) -> str | None:
     return None
 
 
+def outside_reason(root: Path, rel: str) -> str | None:
+    """Why ``root / rel`` may not be read because it leads outside ``root`` (a symbolic
+    link to elsewhere), or None."""
+    try:
+        target = (root / rel).resolve()
+        target.relative_to(root.resolve())
+    except ValueError:
+        return "the path leads outside the package folder (through a symbolic link); it is refused"
+    except (OSError, RuntimeError) as exc:
+        return f"the path cannot be resolved: {exc}"
+    return None
+
+
 @dataclass(frozen=True)
 class Resource:
     name: str
@@ -99,21 +112,24 @@ class Package:
 
     def _make_resource(self, r: dict) -> Resource:
         rel = r.get("path")
-        reason = unsafe_path_reason(rel)
+        reason = unsafe_path_reason(rel) or outside_reason(self.root, rel)
         if reason:
             raise PackageError(f"resource {r.get('name')!r}: {reason}: {rel!r}")
         schema = r.get("schema")
         if isinstance(schema, str):
-            reason = unsafe_path_reason(schema)
+            reason = unsafe_path_reason(schema) or outside_reason(self.root, schema)
             if reason:
                 raise PackageError(f"resource {r.get('name')!r} schema: {reason}: {schema!r}")
             schema_path = self.root / schema
             try:
                 ts = TableSchema.from_file(r["name"], schema_path, r.get("title", ""), r.get("description", ""))
-            except (OSError, ValueError, KeyError, TypeError) as exc:
+            except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
                 raise PackageError(f"resource {r.get('name')!r}: cannot read schema {schema}: {exc}") from exc
         elif isinstance(schema, dict):
-            ts = TableSchema.from_dict(r["name"], schema, r.get("title", ""), r.get("description", ""))
+            try:
+                ts = TableSchema.from_dict(r["name"], schema, r.get("title", ""), r.get("description", ""))
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                raise PackageError(f"resource {r.get('name')!r}: the inline schema cannot be read: {exc}") from exc
         else:
             raise PackageError(f"resource {r.get('name')!r} has no schema")
         return Resource(name=r["name"], path=self.root / rel, rel_path=rel, schema=ts)

@@ -103,19 +103,22 @@ def _quotes_are_plain(data: bytes) -> tuple[bool, bool]:
         pos = k + 1
 
 
-def _fast_read(data: bytes, t: RawTable) -> bool:
-    """Split ``data`` with pyarrow when it is plainly well formed; False to fall back."""
-    if data.startswith(b"\n") or b"\n\n" in data or not data.endswith(b"\n"):
-        return False
+def split_plain(data: bytes):
+    """Split a plainly well-formed CSV (see the module docstring) with pyarrow.
+
+    Returns ``(header, table, multiline)`` with every cell as text and empty cells as nulls,
+    or None when the file needs the strict reader."""
+    if not data.endswith(b"\n") or data.startswith(b"\n") or b"\n\n" in data or b"\r" in data:
+        return None
     plain, multiline = _quotes_are_plain(data)
     if not plain:
-        return False
+        return None
     first = data[: data.index(b"\n")]
     if b'"' in first:
-        return False
+        return None
     header = first.decode("utf-8").split(",")
     if len(set(header)) != len(header) or "" in header:
-        return False
+        return None
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -128,8 +131,16 @@ def _fast_read(data: bytes, t: RawTable) -> bool:
                                                  strings_can_be_null=True, quoted_strings_can_be_null=True),
         )
     except (pa.ArrowInvalid, pa.ArrowException):
+        return None
+    return header, table, multiline
+
+
+def _fast_read(data: bytes, t: RawTable) -> bool:
+    split = split_plain(data)
+    if split is None:
         return False
-    t.header, t.table, t.n_rows = header, table, table.num_rows
+    t.header, t.table, multiline = split
+    t.n_rows = t.table.num_rows
     if multiline:
         t._text = data.decode("utf-8")
     return True

@@ -9,6 +9,8 @@ primary key so that every export is deterministic.
 from __future__ import annotations
 
 import csv
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from .package import Package, Resource
@@ -45,20 +47,66 @@ def as_text(f: Field, v) -> str:
     return str(v)
 
 
-@dataclass
 class TableRows:
-    name: str
-    schema: TableSchema
-    columns: list[str]
-    rows: list[tuple]  # values in column order
+    """One table read for export: ``rows`` (typed tuples in column order) and ``text`` (a
+    pyarrow Table of the cells as written, nulls for empty cells), both in primary-key
+    order. Each is made from the other on first use, so a writer that works on whole
+    columns never builds a tuple per row."""
+
+    def __init__(self, name: str, schema: TableSchema, columns: list[str], rows: list[tuple] | None = None, text=None):
+        self.name, self.schema, self.columns = name, schema, columns
+        self._rows, self._text = rows, text
+
+    def __len__(self) -> int:
+        return len(self._rows) if self._rows is not None else self._text.num_rows
+
+    @property
+    def rows(self) -> list[tuple]:
+        if self._rows is None:
+            with _no_gc():
+                columns = [_pylist(f, self._text.column(f.name)) for f in self.schema.fields]
+                self._rows = list(zip(*columns)) if columns else []
+        return self._rows
+
+    @property
+    def text(self):
+        if self._text is None:
+            import pyarrow as pa
+
+            cols = {}
+            for i, f in enumerate(self.schema.fields):
+                cols[f.name] = pa.array([None if r[i] is None else as_text(f, r[i]) for r in self._rows], pa.string())
+            self._text = pa.table(cols) if cols else pa.table({})
+        return self._text
 
     def dicts(self):
         cols = self.columns
         return (dict(zip(cols, r)) for r in self.rows)
 
 
+@contextmanager
+def _no_gc():
+    """Pause the cyclic garbage collector while millions of new tuples and lists are made
+    (none of them form cycles; left on, the collector rescans them again and again)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def read_rows(res: Resource) -> TableRows:
-    """Read a resource's CSV into typed tuples, sorted by primary key."""
+    """Read a resource's CSV for export, sorted by primary key."""
+    try:
+        return _read_rows_arrow(res)
+    except Exception:  # noqa: BLE001 - anything pyarrow cannot split goes through the csv module
+        with _no_gc():
+            return _read_rows_csv(res)
+
+
+def _read_rows_csv(res: Resource) -> TableRows:
     schema = res.schema
     with open(res.path, encoding="utf-8", newline="") as fh:
         reader = csv.reader(fh)
@@ -69,6 +117,54 @@ def read_rows(res: Resource) -> TableRows:
     pk = [schema.field_names.index(k) for k in schema.primary_key]
     rows.sort(key=lambda r: tuple("" if r[i] is None else str(r[i]) for i in pk))
     return TableRows(res.name, schema, list(schema.field_names), rows)
+
+
+def _pylist(f: Field, col) -> list:
+    """One text column as Python values of the field's type (the same values as :func:`converter`)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if f.type == "integer":
+        return pc.cast(col, pa.int64()).to_pylist()
+    if f.type == "number":
+        return pc.cast(col, pa.float64()).to_pylist()
+    if f.type == "boolean":
+        true = pc.is_in(col, value_set=pa.array(list(f.true_values), col.type))
+        false = pc.is_in(col, value_set=pa.array(list(f.false_values), col.type))
+        return pc.if_else(true, True, pc.if_else(false, False, pa.scalar(None, pa.bool_()))).to_pylist()
+    text = col.to_numpy(zero_copy_only=False).tolist()
+    if f.type == "list":
+        d = f.delimiter or ","
+        return [None if v is None else v.split(d) for v in text]
+    return text
+
+
+def _read_rows_arrow(res: Resource) -> TableRows:
+    import pyarrow.compute as pc
+
+    from .reading import split_plain
+
+    schema = res.schema
+    split = split_plain(res.path.read_bytes())
+    if split is None or not set(schema.field_names) <= set(split[0]):
+        raise ValueError("not a plainly well-formed CSV with the schema's columns")
+    table = split[1].select(list(schema.field_names))
+    if table.num_rows:
+        table = table.take(pc.sort_indices(table, sort_keys=[(k, "ascending") for k in schema.primary_key]))
+    for f in schema.fields:  # fail here, not in a writer, on text that is not of its type
+        if f.type in ("integer", "number", "boolean"):
+            _typed_check(f, table.column(f.name))
+    return TableRows(res.name, schema, list(schema.field_names), text=table.combine_chunks())
+
+
+def _typed_check(f: Field, col) -> None:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if f.type == "integer":
+        pc.cast(col, pa.int64())
+    elif f.type == "number":
+        pc.cast(col, pa.float64())
 
 
 def read_package(path=None, tables: list[str] | None = None) -> tuple[Package, dict[str, TableRows]]:

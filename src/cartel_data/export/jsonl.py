@@ -6,13 +6,12 @@ knows what it is streaming. Tables follow descriptor order, rows primary-key ord
 
 from __future__ import annotations
 
-from .json_ import _dump, metadata
+from .json_ import _dump, metadata, records, write_lines
 
 
 def write(pkg, data, output) -> None:
-    with open(output, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(_dump({"table": None, "package": metadata(pkg)}) + "\n")
+    with open(output, "wb") as fh:
+        fh.write((_dump({"table": None, "package": metadata(pkg)}) + "\n").encode())
         for name, t in data.items():
-            prefix = '{"table": ' + _dump(name) + ', "record": '
-            for row in t.dicts():
-                fh.write(prefix + _dump(row) + "}\n")
+            if len(t):
+                write_lines(fh, '{"table": ' + _dump(name) + ', "record": ', records(t), "}\n")

@@ -62,12 +62,27 @@ def table_ddl(schema) -> list[str]:
     return stmts
 
 
-def _sql_value(v):
-    if isinstance(v, bool):
-        return int(v)
-    if isinstance(v, list):
-        return ";".join(v)
-    return v
+def sql_columns(t) -> list[list]:
+    """The columns of ``t`` as Python values ready for sqlite3: text, int, float, 0/1 for
+    booleans, lists as their text (items joined by ';'), None for missing."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from .parquet import arrow_column
+
+    text = t.text
+    out = []
+    for f in t.schema.fields:
+        col = text.column(f.name).cast(pa.string())
+        if f.type in ("integer", "number"):
+            out.append(arrow_column(f, col).to_pylist())
+        elif f.type == "boolean":
+            out.append(pc.cast(arrow_column(f, col), pa.int64()).to_pylist())
+        else:
+            if f.type == "list" and (f.delimiter or ",") != ";":
+                col = pc.replace_substring(col, f.delimiter or ",", ";")
+            out.append(col.to_numpy(zero_copy_only=False).tolist())
+    return out
 
 
 VIEWS = {
@@ -116,12 +131,7 @@ def write(pkg, data, output) -> None:
         con.executemany("INSERT INTO package_metadata VALUES (?, ?)", [(k, v) for k, v in meta.items() if v is not None])
         for name, t in data.items():
             ph = ", ".join("?" for _ in t.columns)
-            fix = [i for i, f in enumerate(t.schema.fields) if f.type in ("boolean", "list")]
-            if fix:
-                rows = ([_sql_value(v) if i in fix else v for i, v in enumerate(row)] for row in t.rows)
-            else:
-                rows = iter(t.rows)
-            con.executemany(f"INSERT INTO {q(name)} VALUES ({ph})", rows)
+            con.executemany(f"INSERT INTO {q(name)} VALUES ({ph})", zip(*sql_columns(t)))
         for stmt in indexes:
             con.execute(stmt)
         _citations(con, data)
@@ -134,7 +144,7 @@ def write(pkg, data, output) -> None:
         bad = con.execute("PRAGMA foreign_key_check").fetchall()
         if bad:
             raise sqlite3.IntegrityError(f"foreign key check failed: {bad[:5]}")
-        ok = con.execute("PRAGMA integrity_check").fetchone()[0]
+        ok = con.execute("PRAGMA quick_check").fetchone()[0]
         if ok != "ok":
             raise sqlite3.DatabaseError(f"integrity check failed: {ok}")
     finally:
@@ -142,23 +152,26 @@ def write(pkg, data, output) -> None:
 
 
 def _citations(con, data) -> None:
+    import pyarrow.compute as pc
+
     if "sources" not in data:
         return
     con.execute(
         "CREATE TABLE citations (table_name TEXT NOT NULL, row_id TEXT NOT NULL, source_id TEXT NOT NULL "
         "REFERENCES sources (source_id) DEFERRABLE INITIALLY DEFERRED, PRIMARY KEY (table_name, row_id, source_id)) STRICT"
     )
-    con.execute("CREATE INDEX idx_citations_source_id ON citations (source_id)")
-    rows = []
     for name, t in data.items():
         for f in t.schema.fields:
             if f.references != ("sources", "source_id"):
                 continue
-            ci, pk = t.columns.index(f.name), t.columns.index(t.schema.primary_key[0])
-            for r in t.rows:
-                for sid in dict.fromkeys(r[ci] or []):
-                    rows.append((name, r[pk], sid))
-    con.executemany("INSERT INTO citations VALUES (?, ?, ?)", rows)
+            lists = pc.split_pattern(t.text.column(f.name), f.delimiter or ",")
+            rows = pc.take(t.text.column(t.schema.primary_key[0]), pc.list_parent_indices(lists))
+            items = pc.list_flatten(lists)
+            # a source listed twice in one cell is one citation
+            con.executemany("INSERT OR IGNORE INTO citations VALUES (?, ?, ?)",
+                            ((name, r, s) for r, s in zip(rows.to_numpy(zero_copy_only=False).tolist(),
+                                                          items.to_numpy(zero_copy_only=False).tolist())))
+    con.execute("CREATE INDEX idx_citations_source_id ON citations (source_id)")
 
 
 def _fts(con, data) -> None:
@@ -166,18 +179,19 @@ def _fts(con, data) -> None:
         "CREATE VIRTUAL TABLE names_fts USING fts5(entity_type UNINDEXED, entity_id UNINDEXED, name, kind UNINDEXED, "
         "tokenize = 'unicode61 remove_diacritics 2')"
     )
-    rows = []
-    for table, kind, id_col, name_col in (("persons", "person", "person_id", "name"),
-                                          ("organizations", "organization", "organization_id", "name")):
+
+    def column(t, name):
+        return t.text.column(name).to_numpy(zero_copy_only=False).tolist()
+
+    for table, kind, id_col in (("persons", "person", "person_id"), ("organizations", "organization", "organization_id")):
         if table in data:
             t = data[table]
-            i, n = t.columns.index(id_col), t.columns.index(name_col)
-            rows += [(kind, r[i], r[n], "name") for r in t.rows]
+            con.executemany(f"INSERT INTO names_fts VALUES ('{kind}', ?, ?, 'name')", zip(column(t, id_col), column(t, "name")))
     if "aliases" in data:
         t = data["aliases"]
-        p, o, a = (t.columns.index(c) for c in ("person_id", "organization_id", "alias"))
-        rows += [("person" if r[p] else "organization", r[p] or r[o], r[a], "alias") for r in t.rows]
-    con.executemany("INSERT INTO names_fts VALUES (?, ?, ?, ?)", rows)
+        con.executemany("INSERT INTO names_fts VALUES (?, ?, ?, 'alias')",
+                        (("person" if p else "organization", p or o, a)
+                         for p, o, a in zip(column(t, "person_id"), column(t, "organization_id"), column(t, "alias"))))
 
 
 def datasette_metadata(pkg, data, database: str = "cartel-data") -> dict:
