@@ -212,3 +212,15 @@ def test_json_records_match_json_dumps_on_awkward_text(data):
         text = text.set_column(text.column_names.index(col), col, pa.array(vals, pa.string()))
     awkward = TableRows(t.name, t.schema, t.columns, text=text)
     assert records(awkward).to_pylist() == [json.dumps(r, ensure_ascii=False) for r in awkward.dicts()]
+
+
+def test_json_layout_writer_matches_records(data):
+    """The buffer-level writer lays out exactly the records, with the separators asked for."""
+    import io
+
+    from cartel_data.export.json_ import records, write_records
+
+    for name, t in data.items():
+        buf = io.BytesIO()
+        write_records(buf, t, ",\n", "", skip=1)
+        assert buf.getvalue().decode("utf-8") == ",\n".join(records(t).to_pylist()), name

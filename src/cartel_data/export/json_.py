@@ -30,16 +30,33 @@ def metadata(pkg) -> dict:
     return {k: d[k] for k in ("name", "title", "version", "licenses", "description") if k in d}
 
 
+def _special_bytes(col) -> set[int]:
+    """Which bytes that JSON must escape (quote, backslash, control characters) occur in
+    ``col``, found with one pass of numpy over its data buffers."""
+    import numpy as np
+    import pyarrow as pa
+
+    found: set[int] = set()
+    chunks = col.chunks if isinstance(col, pa.ChunkedArray) else [col]
+    for chunk in chunks:
+        data = chunk.buffers()[2]
+        if data is None:
+            continue
+        u = np.frombuffer(data, dtype=np.uint8)
+        found.update(np.unique(u[(u < 0x20) | (u == 0x22) | (u == 0x5C)]).tolist())
+    return found
+
+
 def _escaped(col):
     """Text escaped for the inside of a JSON string, or None if a rare control character needs :mod:`json`."""
     import pyarrow.compute as pc
 
+    special = _special_bytes(col)
     for ch, esc in _SHORT:
-        if pc.any(pc.match_substring(col, ch)).as_py():
+        if ord(ch) in special:
             col = pc.replace_substring(col, ch, esc)
-    if pc.any(pc.match_substring_regex(col, r"[\x00-\x1f]")).as_py():
-        return None
-    return col
+            special.discard(ord(ch))
+    return None if special else col
 
 
 def _python(f, col):
@@ -79,41 +96,60 @@ def values(f, col):
     return pc.fill_null(out, "null")
 
 
+def _parts(t, open_: str, between: str, close: str):
+    """The literal texts and value columns of ``t``'s records: record ``r`` is
+    ``lits[0] + cols[0][r] + lits[1] + ... + cols[-1][r] + lits[-1]``."""
+    lits, cols = [], []
+    for k, f in enumerate(t.schema.fields):
+        lits.append((open_ if k == 0 else between) + _dump(f.name) + ": ")
+        cols.append(values(f, t.text.column(f.name)))
+    lits.append(close)
+    return lits, cols
+
+
 def records(t):
     """One JSON object per row of ``t`` (a :class:`~cartel_data.records.TableRows`), as a pyarrow string array."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    text = t.text
     if not t.schema.fields or not len(t):
         return pa.array(["{}"] * len(t), pa.string())
-    parts = []
-    for k, f in enumerate(t.schema.fields):
-        parts.append(("{" if k == 0 else ", ") + _dump(f.name) + ": ")
-        parts.append(values(f, text.column(f.name)))
-    parts.append("}")
-    return pc.binary_join_element_wise(*parts, "")
+    lits, cols = _parts(t, "{", ", ", "}")
+    args = [x for pair in zip(lits, cols) for x in pair] + [lits[-1]]
+    return pc.binary_join_element_wise(*args, "")
 
 
-def write_lines(fh, prefixes, rows, suffix: str = "") -> None:
-    """Write ``prefix + row + suffix`` for each row to the binary file ``fh`` from Arrow's buffers."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
+def write_records(fh, t, before: str, after: str, skip: int = 0) -> None:
+    """Write ``before + record + after`` for every row of ``t`` to the binary file ``fh``,
+    leaving out the first ``skip`` bytes.
 
-    arr = pc.binary_join_element_wise(prefixes, rows, suffix, "")
-    arr = (arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr).cast(pa.large_string())
-    if not len(arr):
-        return
-    offsets = arr.buffers()[1]
+    The pieces of all records are laid out by one ``take`` over the value columns and the
+    literal texts, so the result's data buffer holds the file's bytes, in order."""
     import numpy as np
+    import pyarrow as pa
 
-    off = np.frombuffer(offsets, dtype=np.int64)[arr.offset: arr.offset + len(arr) + 1]
-    fh.write(memoryview(arr.buffers()[2])[int(off[0]): int(off[-1])])
+    n = len(t)
+    if not n:
+        return
+    if not t.schema.fields:
+        fh.write(((before + "{}" + after) * n).encode()[skip:])
+        return
+    lits, cols = _parts(t, before + "{", ", ", "}" + after)
+    k = len(cols)
+    flat = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in cols]
+    pool = pa.concat_arrays([c.cast(pa.large_string()) for c in flat] + [pa.array(lits, pa.large_string())])
+    step = 1 << 16  # rows per slice, to bound the memory of the laid-out text
+    for start in range(0, n, step):
+        rows = np.arange(start, min(n, start + step))
+        idx = np.empty((len(rows), 2 * k + 1), dtype=np.int64)
+        idx[:, 0::2] = k * n + np.arange(k + 1)  # the literals come after the k columns
+        idx[:, 1::2] = np.arange(k) * n + rows[:, None]
+        out = pool.take(pa.array(idx.ravel()))
+        off = np.frombuffer(out.buffers()[1], dtype=np.int64)[out.offset: out.offset + len(out) + 1]
+        fh.write(memoryview(out.buffers()[2])[int(off[0]) + (skip if start == 0 else 0): int(off[-1])])
 
 
 def write(pkg, data, output) -> None:
-    import pyarrow as pa
-
     with open(output, "wb") as fh:
         fh.write(b"{\n")
         for k, v in metadata(pkg).items():
@@ -121,9 +157,6 @@ def write(pkg, data, output) -> None:
         fh.write(b'"tables": {')
         for ti, (name, t) in enumerate(data.items()):
             fh.write((("," if ti else "") + f"\n{_dump(name)}: [").encode())
-            n = len(t)
-            if n:
-                prefixes = pa.array(["\n"] + [",\n"] * (n - 1), pa.string())
-                write_lines(fh, prefixes, records(t))
+            write_records(fh, t, ",\n", "", skip=1)  # no comma before the first record
             fh.write(b"\n]")
         fh.write(b"\n}\n}\n")

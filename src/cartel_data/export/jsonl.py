@@ -6,12 +6,11 @@ knows what it is streaming. Tables follow descriptor order, rows primary-key ord
 
 from __future__ import annotations
 
-from .json_ import _dump, metadata, records, write_lines
+from .json_ import _dump, metadata, write_records
 
 
 def write(pkg, data, output) -> None:
     with open(output, "wb") as fh:
         fh.write((_dump({"table": None, "package": metadata(pkg)}) + "\n").encode())
         for name, t in data.items():
-            if len(t):
-                write_lines(fh, '{"table": ' + _dump(name) + ', "record": ', records(t), "}\n")
+            write_records(fh, t, '{"table": ' + _dump(name) + ', "record": ', "}\n")
