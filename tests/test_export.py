@@ -223,4 +223,4 @@ def test_json_layout_writer_matches_records(data):
     for name, t in data.items():
         buf = io.BytesIO()
         write_records(buf, t, ",\n", "", skip=1)
-        assert buf.getvalue().decode("utf-8") == ",\n".join(records(t).to_pylist()), name
+        assert buf.getvalue().decode("utf-8") == "\n" + ",\n".join(records(t).to_pylist()), name
