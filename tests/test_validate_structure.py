@@ -130,3 +130,59 @@ def test_descriptor_without_version(pkg):
     (pkg.root / "datapackage.json").write_text(json.dumps(d), encoding="utf-8")
     report = validate(pkg.root)
     assert any("version" in p.message for p in problems_for(report, "descriptor"))
+
+
+def _both_readers(data: bytes):
+    from cartel_data.reading import RawTable, _slow_read, split_plain
+
+    slow = RawTable(file="x.csv")
+    _slow_read(data.decode("utf-8"), slow, lambda *a, **k: slow.problems.append(a))
+    fast = split_plain(data)
+    return fast, slow
+
+
+@pytest.mark.parametrize("table", ["sources", "persons", "organizations", "aliases", "memberships", "events",
+                                   "event_participants", "sentences", "extraditions"])
+def test_fast_reader_equals_strict_reader_on_shipped_data(table):
+    from conftest import ROOT
+    from cartel_data.reading import RawTable, read_raw
+
+    path = ROOT / "data" / f"{table}.csv"
+    fast, slow = _both_readers(path.read_bytes())
+    assert fast is not None, "the shipped files are plainly well formed"
+    header, tbl, _ = fast
+    assert header == slow.header and tbl.equals(slow.table)
+    raw = read_raw(path, "x.csv")
+    assert [raw.line_of(i) for i in range(raw.n_rows)] == slow._lines
+
+
+@pytest.mark.parametrize("text", [
+    'a,b\n1,2\n3,4\n',
+    'a,b\n"x\ny",2\n"p ""q"" r",""\n,\n',
+    'a,b\n"comma, inside","two\nlines inside"\n3,"4"\n',
+])
+def test_fast_reader_equals_strict_reader(text):
+    from cartel_data.reading import RawTable, _row_lines
+
+    fast, slow = _both_readers(text.encode())
+    assert fast is not None
+    assert fast[0] == slow.header and fast[1].equals(slow.table)
+    assert _row_lines(text) == slow._lines
+
+
+@pytest.mark.parametrize("text", [
+    'a,b\n"abc"x,2\n',        # text after a closing quote
+    'a,b\n""x,2\n',           # an empty quoted cell followed by text
+    'a,b\n"abc"""x,2\n',      # odd quote run then text
+    'a,b\n"never closed,2\n',
+    'a,b\nab"c,2\n',          # a quote inside an unquoted cell
+    'a,b\n1,2\n\n3,4\n',      # blank line
+    'a,b\n1,2,3\n',           # ragged
+    'a,a\n1,2\n',             # duplicate header
+    'a,b\n1,2',               # no final newline
+    'a,b\n"x\n\ny",2\n',         # valid, but an empty line inside a cell looks like a blank line
+])
+def test_fast_reader_leaves_doubtful_files_to_the_strict_reader(text):
+    from cartel_data.reading import split_plain
+
+    assert split_plain(text.encode()) is None
