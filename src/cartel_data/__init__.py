@@ -11,8 +11,6 @@ needs them, so importing this package and running ``cartel-data --help`` stay fa
 
 from __future__ import annotations
 
-from ._version import __version__
-
 __all__ = ["__version__", "load", "load_all", "validate", "tables", "Package"]
 
 
@@ -45,6 +43,10 @@ def validate(path=None, strict: bool = False):
 
 
 def __getattr__(name):
+    if name == "__version__":  # read from the descriptor on first use, not at import
+        from ._version import __version__
+
+        return __version__
     if name == "Package":
         from .package import Package
 

@@ -9,13 +9,22 @@ import sys
 
 import click
 
-from ._version import __version__
 
 FORMATS = ("text", "json", "github")
 
 
+def _print_version(ctx, _param, value):
+    if not value or ctx.resilient_parsing:
+        return
+    from ._version import __version__
+
+    click.echo(f"cartel-data, version {__version__}")
+    ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="cartel-data")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version and exit.")
 def cli():
     """Sourced open data on the history of Mexican drug cartels.
 
