@@ -119,19 +119,39 @@ def _read_rows_csv(res: Resource) -> TableRows:
     return TableRows(res.name, schema, list(schema.field_names), rows)
 
 
-def _pylist(f: Field, col) -> list:
-    """One text column as Python values of the field's type (the same values as :func:`converter`)."""
+def arrow_type(f: Field):
+    """The Arrow type of a field's values."""
+    import pyarrow as pa
+
+    return {
+        "integer": pa.int64(),
+        "number": pa.float64(),
+        "boolean": pa.bool_(),
+        "date": pa.date32(),
+        "list": pa.list_(pa.string()),
+    }.get(f.type, pa.string())
+
+
+def typed_column(f: Field, col):
+    """One column of cells as written (text, nulls for empty) as Arrow values of the field's
+    type (:func:`arrow_type`): the same values as :func:`converter`, full dates as dates."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if f.type == "integer":
-        return pc.cast(col, pa.int64()).to_pylist()
-    if f.type == "number":
-        return pc.cast(col, pa.float64()).to_pylist()
+    col = col.cast(pa.string())
     if f.type == "boolean":
-        true = pc.is_in(col, value_set=pa.array(list(f.true_values), col.type))
-        false = pc.is_in(col, value_set=pa.array(list(f.false_values), col.type))
-        return pc.if_else(true, True, pc.if_else(false, False, pa.scalar(None, pa.bool_()))).to_pylist()
+        true = pc.is_in(col, value_set=pa.array(list(f.true_values), pa.string()))
+        false = pc.is_in(col, value_set=pa.array(list(f.false_values), pa.string()))
+        return pc.if_else(true, True, pc.if_else(false, False, pa.scalar(None, pa.bool_())))
+    if f.type == "list":
+        return pc.split_pattern(col, f.delimiter or ",")
+    return pc.cast(col, arrow_type(f))
+
+
+def _pylist(f: Field, col) -> list:
+    """One text column as Python values of the field's type (the same values as :func:`converter`)."""
+    if f.type in ("integer", "number", "boolean"):
+        return typed_column(f, col).to_pylist()
     text = col.to_numpy(zero_copy_only=False).tolist()
     if f.type == "list":
         d = f.delimiter or ","
@@ -152,19 +172,9 @@ def _read_rows_arrow(res: Resource) -> TableRows:
     if table.num_rows:
         table = table.take(pc.sort_indices(table, sort_keys=[(k, "ascending") for k in schema.primary_key]))
     for f in schema.fields:  # fail here, not in a writer, on text that is not of its type
-        if f.type in ("integer", "number", "boolean"):
-            _typed_check(f, table.column(f.name))
+        if f.type in ("integer", "number"):
+            typed_column(f, table.column(f.name))
     return TableRows(res.name, schema, list(schema.field_names), text=table.combine_chunks())
-
-
-def _typed_check(f: Field, col) -> None:
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if f.type == "integer":
-        pc.cast(col, pa.int64())
-    elif f.type == "number":
-        pc.cast(col, pa.float64())
 
 
 def read_package(path=None, tables: list[str] | None = None) -> tuple[Package, dict[str, TableRows]]:

@@ -72,13 +72,13 @@ def values(f, col):
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from ..records import typed_column
+
     col = col.cast(pa.string())
     if f.type == "integer":
         out = pc.cast(pc.cast(col, pa.int64()), pa.string())
     elif f.type == "boolean":
-        true = pc.is_in(col, value_set=pa.array(list(f.true_values), pa.string()))
-        false = pc.is_in(col, value_set=pa.array(list(f.false_values), pa.string()))
-        out = pc.if_else(true, "true", pc.if_else(false, "false", pa.scalar(None, pa.string())))
+        out = pc.if_else(typed_column(f, col), "true", "false")
     elif f.type == "number":
         return _python(f, col)
     else:

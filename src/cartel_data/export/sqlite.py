@@ -85,16 +85,16 @@ def sql_columns(t) -> list[list]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .parquet import arrow_column
+    from ..records import typed_column
 
     text = t.text
     out = []
     for f in t.schema.fields:
         col = text.column(f.name).cast(pa.string())
         if f.type in ("integer", "number"):
-            out.append(arrow_column(f, col).to_pylist())
+            out.append(typed_column(f, col).to_pylist())
         elif f.type == "boolean":
-            out.append(pc.cast(arrow_column(f, col), pa.int64()).to_pylist())
+            out.append(pc.cast(typed_column(f, col), pa.int64()).to_pylist())
         else:
             if f.type == "list" and (f.delimiter or ",") != ";":
                 col = pc.replace_substring(col, f.delimiter or ",", ";")
