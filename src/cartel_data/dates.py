@@ -45,12 +45,13 @@ def parse(text: str) -> tuple[_dt.date, _dt.date, str] | None:
 
 
 
-def widen(values):
+def widen(values, precision: bool = True):
     """Vectorised :func:`parse` over a pandas Series of strings (missing values allowed).
 
     Returns a DataFrame indexed like ``values`` with columns ``earliest`` and ``latest``
     (``datetime64[s]``, NaT where missing or invalid), ``precision`` (``year``/``month``/
-    ``day`` or missing) and ``valid`` (False only for a present but invalid value).
+    ``day`` or missing; left out when ``precision`` is False) and ``valid`` (False only for a
+    present but invalid value).
     """
     import numpy as np
     import pandas as pd
@@ -88,14 +89,26 @@ def widen(values):
     nat = np.datetime64("NaT", "s")
     earliest = np.where(ok, first.astype("datetime64[s]"), nat)
     latest = np.where(ok, last.astype("datetime64[s]"), nat)
-    precision = np.where(has_d, "day", np.where(has_m, "month", "year")).astype(object)
-    precision[~ok] = None
-    return pd.DataFrame(
-        {
-            "earliest": pd.Series(earliest, index=index, dtype="datetime64[s]"),
-            "latest": pd.Series(latest, index=index, dtype="datetime64[s]"),
-            "precision": pd.Categorical(precision, categories=list(PRECISIONS), ordered=True),
-            "valid": ~present | ok,
-        },
-        index=index,
-    )
+    out = {
+        "earliest": pd.Series(earliest, index=index, dtype="datetime64[s]"),
+        "latest": pd.Series(latest, index=index, dtype="datetime64[s]"),
+    }
+    if precision:
+        codes = np.where(has_d, 2, np.where(has_m, 1, 0))
+        codes[~ok] = -1
+        out["precision"] = pd.Categorical.from_codes(codes, categories=list(PRECISIONS), ordered=True)
+    out["valid"] = ~present | ok
+    return pd.DataFrame(out, index=index)
+
+
+class Widened:
+    """:func:`widen` once per column: the validator's cell checks and rules share the result."""
+
+    def __init__(self):
+        self._cache: dict[tuple, object] = {}
+
+    def __call__(self, table: str, column: str, values):
+        key = (table, column, len(values))
+        if key not in self._cache:
+            self._cache[key] = widen(values, precision=False)
+        return self._cache[key]

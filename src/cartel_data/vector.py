@@ -40,11 +40,57 @@ def fullmatch(s, pattern: str):
         return s.str.fullmatch(pattern).fillna(True).astype(bool)
 
 
-def startswith_any(s, pattern: str):
-    """True where the value begins with a match of ``pattern``; False for missing cells."""
-    import pyarrow.compute as pc
+def startswith_any(s, chars: str):
+    """True where the value begins with one of the ASCII ``chars``; False for missing cells.
 
-    return _series(pc.match_substring_regex(arrow(s), f"^(?:{pattern})"), s, missing=False)
+    Reads the first byte of each value straight from the Arrow buffers."""
+    import numpy as np
+    import pandas as pd
+
+    out = np.zeros(len(s), dtype=bool)
+    start = 0
+    for chunk in _chunks(arrow(s)):
+        n = len(chunk)
+        if n and chunk.buffers()[2] is not None:
+            off = _offsets(chunk)
+            data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)
+            nonempty = off[1:] > off[:-1]
+            first = np.zeros(n, dtype=np.uint8)
+            first[nonempty] = data[off[:-1][nonempty]]
+            hit = np.isin(first, np.frombuffer(chars.encode("ascii"), dtype=np.uint8)) & nonempty
+            out[start: start + n] = hit & chunk.is_valid().to_numpy(zero_copy_only=False)
+        start += n
+    return pd.Series(out, index=s.index)
+
+
+def _chunks(a):
+    import pyarrow as pa
+
+    return a.chunks if isinstance(a, pa.ChunkedArray) else [a]
+
+
+def _offsets(chunk):
+    """The value offsets of a (large) string array, as numpy integers."""
+    import numpy as np
+    import pyarrow as pa
+
+    dtype = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    return np.frombuffer(chunk.buffers()[1], dtype=dtype)[chunk.offset: chunk.offset + len(chunk) + 1]
+
+
+def max_byte(s) -> int:
+    """The largest byte in the UTF-8 text of ``s`` (0 if empty): a cheap test for which
+    Unicode ranges a column uses (below 0xC4 means nothing above U+00FF)."""
+    import numpy as np
+
+    top = 0
+    for chunk in _chunks(arrow(s)):
+        if len(chunk) and chunk.buffers()[2] is not None:
+            off = _offsets(chunk)
+            data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[off[0]: off[-1]]
+            if len(data):
+                top = max(top, int(data.max()))
+    return top
 
 
 def contains(s, pattern: str, ignore_case: bool = False):
@@ -97,6 +143,8 @@ def nfc(s):
 
     a = arrow(s)
     out = np.ones(len(a), dtype=bool)
+    if max_byte(a) < 0xC4:  # only characters up to U+00FF
+        return pd.Series(out, index=s.index)
     idx = pc.indices_nonzero(pc.fill_null(pc.match_substring_regex(a, r"[^\x{0}-\x{ff}]"), False))
     if len(idx):
         sub = pc.take(a, idx)

@@ -63,7 +63,10 @@ def validate(path: str | Path | None = None, strict: bool = False, today: _dt.da
     from .rules import Context, Table, run_all
     from ..reading import read_raw
 
+    from ..dates import Widened
+
     pkg = Package(path)
+    widened = Widened()
     report = Report(package=str(pkg.descriptor_path), strict=strict)
     problems, names = check_descriptor(pkg)
     report.extend(problems)
@@ -87,7 +90,7 @@ def validate(path: str | Path | None = None, strict: bool = False, today: _dt.da
             report.add(Problem(rule="no-rows", message="the table has a header but no rows", file=res.rel_path, line=1,
                                hint="add the table's rows, or remove the resource from datapackage.json"))
         df = raw.frame(res.schema.field_names)
-        report.extend(check_cells(raw, df, res.schema, today))
+        report.extend(check_cells(raw, df, res.schema, today, widened))
         tables[name] = Table(schema=res.schema, raw=raw, df=df)
-    report.extend(run_all(Context(tables)))
+    report.extend(run_all(Context(tables, widened)))
     return report

@@ -37,7 +37,7 @@ def _country_codes() -> frozenset[str]:
     return frozenset(c.alpha_2 for c in pycountry.countries)
 
 
-def pandera_schema(table: TableSchema, today: _dt.date | None = None):
+def pandera_schema(table: TableSchema, today: _dt.date | None = None, widened=None):
     """Build the Pandera schema for ``table`` and the rules behind its checks.
 
     Returns ``(schema, rules)``: ``rules`` maps each check's error key to a :class:`Rule`.
@@ -50,15 +50,7 @@ def pandera_schema(table: TableSchema, today: _dt.date | None = None):
 
     today = today or _dt.date.today()
     rules: dict[str, Rule] = {}
-    widened: dict[int, object] = {}
-
-    def widen(s):
-        # the partial-date and future-date checks of a column share one parse
-        key = id(s)
-        if key not in widened:
-            widened.clear()
-            widened[key] = (s, dates.widen(s))
-        return widened[key][1]
+    widened = widened if widened is not None else dates.Widened()
     columns = {}
 
     def check(f: Field, rule: str, message: str, fn, hint: str | None = None):
@@ -100,13 +92,14 @@ def pandera_schema(table: TableSchema, today: _dt.date | None = None):
         if f.is_partial_date or f.type == "date":
             if f.is_partial_date:
                 checks.append(check(f, "partial-date", "not a real reduced ISO 8601 date (YYYY, YYYY-MM or YYYY-MM-DD)",
-                                    lambda s: widen(s)["valid"],
+                                    lambda s, n=f.name: widened(table.name, n, s)["valid"],
                                     hint="write only the parts the source gives; a day must exist in its month (1985-02-30 does not)"))
             else:
-                checks.append(check(f, "date", "not a real calendar date", lambda s: dates.widen(s.where(v.fullmatch(s, ISO_DATE)))["valid"]))
+                checks.append(check(f, "date", "not a real calendar date",
+                                    lambda s, n=f.name: widened(table.name, n, s)["valid"] | ~v.fullmatch(s, ISO_DATE)))
             ts = _dt.datetime.combine(today, _dt.time())
             checks.append(check(f, "future-date", f"the date is in the future (after {today.isoformat()})",
-                                lambda s, ts=ts: ~(widen(s)["earliest"] > ts)))
+                                lambda s, ts=ts, n=f.name: ~(widened(table.name, n, s)["earliest"] > ts)))
         if f.kind == "country":
             codes = _country_codes()
             checks.append(check(f, "country", "not an ISO 3166-1 alpha-2 country code",
@@ -146,14 +139,14 @@ def _pattern_hint(f: Field) -> str | None:
     return None
 
 
-def check_cells(raw, df, table: TableSchema, today: _dt.date | None = None) -> list[Problem]:
+def check_cells(raw, df, table: TableSchema, today: _dt.date | None = None, widened=None) -> list[Problem]:
     """Run the derived Pandera schema over ``df``, the text frame of a
     :class:`~cartel_data.reading.RawTable` (``raw`` maps rows back to lines)."""
     import pandera.pandas as pa
 
     if df.columns.empty:
         return []
-    schema, rules = pandera_schema(table, today)
+    schema, rules = pandera_schema(table, today, widened)
     try:
         schema.validate(df, lazy=True)
         return []

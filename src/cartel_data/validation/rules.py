@@ -29,9 +29,11 @@ class Table:
 class Context:
     """The tables as pyarrow-backed text, missing cells as ``<NA>``."""
 
-    def __init__(self, tables: dict[str, Table]):
+    def __init__(self, tables: dict[str, Table], widened=None):
+        from ..dates import Widened
+
         self.tables = tables
-        self._widened = {}
+        self._widened = widened if widened is not None else Widened()
 
     def has(self, table: str, *columns: str) -> bool:
         t = self.tables.get(table)
@@ -41,12 +43,8 @@ class Context:
         return self.tables[table].df
 
     def dates(self, table: str, column: str):
-        key = (table, column)
-        if key not in self._widened:
-            from .. import dates
-
-            self._widened[key] = dates.widen(self.df(table)[column])
-        return self._widened[key]
+        """The column's partial dates widened (shared with the cell checks)."""
+        return self._widened(table, column, self.df(table)[column])
 
     def problem(self, table: str, row, column: str | None, rule: str, message: str, value=None,
                 hint: str | None = None, severity: str = ERROR) -> Problem:
@@ -296,7 +294,7 @@ def convicted_has_sentence(ctx: Context):
                               df["person_id"][i], hint="add the sentence with its source, or reword the text")
 
 
-FORMULA = re.compile(r"^[=+\-@]")
+FORMULA_START = "=+-@"
 
 
 @rule("formula-like")
@@ -307,7 +305,7 @@ def formula_like(ctx: Context):
             if f.type != "string" or f.name not in t.df.columns:
                 continue
             s = t.df[f.name]
-            hit = vector.startswith_any(s, FORMULA.pattern[1:])
+            hit = vector.startswith_any(s, FORMULA_START)
             for i in hit[hit].index:
                 yield ctx.problem(name, i, f.name, "formula-like",
                                   "text starts with =, +, - or @, which spreadsheets may run as a formula", s[i], severity=WARNING,
