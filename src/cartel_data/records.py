@@ -83,6 +83,13 @@ class TableRows:
         cols = self.columns
         return (dict(zip(cols, r)) for r in self.rows)
 
+    def iter_text(self, size: int = 1 << 16):
+        """The rows as tuples of the cells as written (None for empty), made ``size`` rows at a
+        time, so a streaming writer never holds more than one slice of them."""
+        names = [f.name for f in self.schema.fields]
+        for batch in self.text.to_batches(max_chunksize=size):
+            yield from zip(*(batch.column(n).to_numpy(zero_copy_only=False).tolist() for n in names))
+
 
 @contextmanager
 def _no_gc():

@@ -8,8 +8,6 @@ import json
 import shutil
 from pathlib import Path
 
-from ..records import as_text
-
 
 def write(pkg, data, output: Path) -> None:
     output.mkdir(parents=True, exist_ok=True)
@@ -23,6 +21,5 @@ def write(pkg, data, output: Path) -> None:
         with open(output / r["path"], "w", encoding="utf-8", newline="") as fh:
             w = csv.writer(fh, lineterminator="\n")
             w.writerow(t.columns)
-            for row in t.rows:
-                w.writerow([as_text(f, v) for f, v in zip(t.schema.fields, row)])
+            w.writerows(t.iter_text())  # the cells as written; None is written as an empty cell
     (output / "datapackage.json").write_text(json.dumps(desc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -40,26 +40,30 @@ def write(pkg, data, output) -> None:
     _about(wb, pkg, bold, wrap)
     _dictionary(wb, data, bold, wrap)
     for name, t in data.items():
-        if len(t.rows) + 1 > MAX_ROWS:
-            raise ExportError(f"table {name} has {len(t.rows)} rows; an Excel sheet holds at most {MAX_ROWS - 1} rows besides its header")
+        if len(t) + 1 > MAX_ROWS:
+            raise ExportError(f"table {name} has {len(t)} rows; an Excel sheet holds at most {MAX_ROWS - 1} rows besides its header")
         ws = wb.add_worksheet(name[:31])
         fields = t.schema.fields
         widths = [min(max(len(f.name), 8), MAX_WIDTH) for f in fields]
         for c, f in enumerate(fields):
             ws.write_string(0, c, f.name, bold)
         urls = 0
-        for r, row in enumerate(t.rows, start=1):
-            for c, (f, v) in enumerate(zip(fields, row)):
-                if v is None:
+        for r, row in enumerate(t.iter_text(), start=1):
+            for c, (f, s) in enumerate(zip(fields, row)):
+                if s is None:
                     continue
-                if f.type in ("integer", "number") and not isinstance(v, bool):
-                    ws.write_number(r, c, v)
+                if f.type == "integer":
+                    ws.write_number(r, c, int(s))
+                    continue
+                if f.type == "number":
+                    ws.write_number(r, c, float(s))
                     continue
                 if f.type == "date":
-                    ws.write_datetime(r, c, _dt.datetime.strptime(v, "%Y-%m-%d"), datefmt)
+                    ws.write_datetime(r, c, _dt.datetime.strptime(s, "%Y-%m-%d"), datefmt)
                     widths[c] = max(widths[c], 10)
                     continue
-                s = as_text(f, v)
+                if f.type == "boolean":
+                    s = as_text(f, s in f.true_values) if s in f.true_values or s in f.false_values else s
                 if len(s) > MAX_CELL:
                     raise ExportError(f"{name}.{f.name} row {r + 1}: {len(s)} characters; an Excel cell holds at most {MAX_CELL}")
                 if f.name.endswith("url") and s.startswith("https://") and urls < MAX_URLS and len(s) <= 2079:
@@ -72,7 +76,7 @@ def write(pkg, data, output) -> None:
         for c, w in enumerate(widths):
             ws.set_column(c, c, w + 2)
         ws.freeze_panes(1, 0)
-        ws.autofilter(0, 0, max(len(t.rows), 1), len(fields) - 1)
+        ws.autofilter(0, 0, max(len(t), 1), len(fields) - 1)
     wb.close()
 
 
