@@ -176,12 +176,24 @@ def _read_rows_arrow(res: Resource) -> TableRows:
     if split is None or not set(schema.field_names) <= set(split[0]):
         raise ValueError("not a plainly well-formed CSV with the schema's columns")
     table = split[1].select(list(schema.field_names))
-    if table.num_rows:
+    if table.num_rows and not _sorted_by(table, schema.primary_key):
         table = table.take(pc.sort_indices(table, sort_keys=[(k, "ascending") for k in schema.primary_key]))
     for f in schema.fields:  # fail here, not in a writer, on text that is not of its type
         if f.type in ("integer", "number"):
             typed_column(f, table.column(f.name))
     return TableRows(res.name, schema, list(schema.field_names), text=table.combine_chunks())
+
+
+def _sorted_by(table, keys) -> bool:
+    """Whether ``table`` is already in order of its single-column key (canonical files are)."""
+    import pyarrow.compute as pc
+
+    if len(keys) != 1:
+        return False
+    col = table.column(keys[0])
+    if col.null_count:
+        return False
+    return not pc.any(pc.greater(col[:-1], col[1:])).as_py()
 
 
 def read_package(path=None, tables: list[str] | None = None) -> tuple[Package, dict[str, TableRows]]:

@@ -64,11 +64,13 @@ def _python(f, col):
 
     from ..records import _pylist
 
-    return pa.array(["null" if v is None else _dump(v) for v in _pylist(f, col)], pa.string())
+    return pa.array([None if v is None else _dump(v) for v in _pylist(f, col)], pa.string())
 
 
 def values(f, col):
-    """The JSON text of each value of one column (``col``: the cells as written, nulls for empty)."""
+    """One column as JSON: ``(inner, open, close)``, where the JSON text of a present value
+    is ``open + inner + close`` (the quotes or brackets around it) and missing values are
+    nulls in ``inner`` (written ``null``). ``col`` holds the cells as written."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -76,77 +78,84 @@ def values(f, col):
 
     col = col.cast(pa.string())
     if f.type == "integer":
-        out = pc.cast(pc.cast(col, pa.int64()), pa.string())
-    elif f.type == "boolean":
-        out = pc.if_else(typed_column(f, col), "true", "false")
-    elif f.type == "number":
-        return _python(f, col)
-    else:
-        d = f.delimiter or ","
-        if f.type == "list" and (d in '"\\' or ord(d) < 0x20):
-            return _python(f, col)
-        esc = _escaped(col)
-        if esc is None:
-            return _python(f, col)
-        if f.type == "list":
-            esc = pc.replace_substring(esc, d, '", "')
-            out = pc.binary_join_element_wise('["', esc, '"]', "")
-        else:
-            out = pc.binary_join_element_wise('"', esc, '"', "")
-    return pc.fill_null(out, "null")
-
-
-def _parts(t, open_: str, between: str, close: str):
-    """The literal texts and value columns of ``t``'s records: record ``r`` is
-    ``lits[0] + cols[0][r] + lits[1] + ... + cols[-1][r] + lits[-1]``."""
-    lits, cols = [], []
-    for k, f in enumerate(t.schema.fields):
-        lits.append((open_ if k == 0 else between) + _dump(f.name) + ": ")
-        cols.append(values(f, t.text.column(f.name)))
-    lits.append(close)
-    return lits, cols
-
-
-def records(t):
-    """One JSON object per row of ``t`` (a :class:`~cartel_data.records.TableRows`), as a pyarrow string array."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if not t.schema.fields or not len(t):
-        return pa.array(["{}"] * len(t), pa.string())
-    lits, cols = _parts(t, "{", ", ", "}")
-    args = [x for pair in zip(lits, cols) for x in pair] + [lits[-1]]
-    return pc.binary_join_element_wise(*args, "")
+        return pc.cast(pc.cast(col, pa.int64()), pa.string()), "", ""
+    if f.type == "boolean":
+        return pc.if_else(typed_column(f, col), "true", "false"), "", ""
+    if f.type == "number":
+        return _python(f, col), "", ""
+    d = f.delimiter or ","
+    if f.type == "list" and (d in '"\\' or ord(d) < 0x20):
+        return _python(f, col), "", ""
+    esc = _escaped(col)
+    if esc is None:
+        return _python(f, col), "", ""
+    if f.type == "list":
+        return pc.replace_substring(esc, d, '", "'), '["', '"]'
+    return esc, '"', '"'
 
 
 def write_records(fh, t, before: str, after: str, skip: int = 0) -> None:
     """Write ``before + record + after`` for every row of ``t`` to the binary file ``fh``,
     leaving out the first ``skip`` bytes.
 
-    The pieces of all records are laid out by one ``take`` over the value columns and the
-    literal texts, so the result's data buffer holds the file's bytes, in order."""
+    Every record is a sequence of pieces: the literal text between two values (which
+    depends on whether each neighbour is present, for its quotes or brackets), then a value
+    or ``null``. One ``take`` over a pool of the value columns and the literals lays all the
+    pieces out in order, so the result's data buffer holds the file's bytes."""
     import numpy as np
     import pyarrow as pa
 
-    n = len(t)
+    n, fields = len(t), t.schema.fields
     if not n:
         return
-    if not t.schema.fields:
+    if not fields:
         fh.write(((before + "{}" + after) * n).encode()[skip:])
         return
-    lits, cols = _parts(t, before + "{", ", ", "}" + after)
-    k = len(cols)
-    flat = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in cols]
-    pool = pa.concat_arrays([c.cast(pa.large_string()) for c in flat] + [pa.array(lits, pa.large_string())])
+    k = len(fields)
+    cols, opens, closes, present = [], [], [], []
+    for f in fields:
+        inner, o, c = values(f, t.text.column(f.name))
+        inner = inner.combine_chunks() if isinstance(inner, pa.ChunkedArray) else inner
+        cols.append(inner.cast(pa.large_string()))
+        opens.append(o)
+        closes.append(c)
+        present.append(inner.is_valid().to_numpy(zero_copy_only=False).astype(np.int64))
+    keys = [_dump(f.name) + ": " for f in fields]
+    # gap g comes before value g (g = k: after the last value); variant 2*prev + next
+    lits = []
+    for g in range(k + 1):
+        for prev in (0, 1):
+            for nxt in (0, 1):
+                head = (closes[g - 1] if prev else "") if g else ""
+                mid = (before + "{" if g == 0 else ", ") + keys[g] if g < k else "}" + after
+                lits.append(head + mid + (opens[g] if nxt and g < k else ""))
+    base = k * n
+    null = base + len(lits)
+    pool = pa.concat_arrays(cols + [pa.array(lits + ["null"], pa.large_string())])
     step = 1 << 16  # rows per slice, to bound the memory of the laid-out text
     for start in range(0, n, step):
-        rows = np.arange(start, min(n, start + step))
-        idx = np.empty((len(rows), 2 * k + 1), dtype=np.int64)
-        idx[:, 0::2] = k * n + np.arange(k + 1)  # the literals come after the k columns
-        idx[:, 1::2] = np.arange(k) * n + rows[:, None]
+        stop = min(n, start + step)
+        rows = np.arange(start, stop)
+        p = [x[start:stop] for x in present]
+        idx = np.empty((stop - start, 2 * k + 1), dtype=np.int64)
+        for g in range(k + 1):
+            prev = p[g - 1] if g else 0
+            nxt = p[g] if g < k else 0
+            idx[:, 2 * g] = base + 4 * g + 2 * prev + nxt
+            if g < k:
+                idx[:, 2 * g + 1] = np.where(p[g] == 1, g * n + rows, null)
         out = pool.take(pa.array(idx.ravel()))
         off = np.frombuffer(out.buffers()[1], dtype=np.int64)[out.offset: out.offset + len(out) + 1]
         fh.write(memoryview(out.buffers()[2])[int(off[0]) + (skip if start == 0 else 0): int(off[-1])])
+
+
+def records(t) -> list[str]:
+    """The JSON text of each row of ``t`` (a :class:`~cartel_data.records.TableRows`)."""
+    import io
+
+    buf = io.BytesIO()
+    write_records(buf, t, "", "\n")
+    return buf.getvalue().decode("utf-8").split("\n")[:-1]
 
 
 def write(pkg, data, output) -> None:
