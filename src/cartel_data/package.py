@@ -93,6 +93,8 @@ class Package:
             self.descriptor = json.loads(text)
         except json.JSONDecodeError as exc:
             raise PackageError(f"{self.descriptor_path.name} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from exc
+        except RecursionError as exc:
+            raise PackageError(f"{self.descriptor_path.name} is nested too deeply to read") from exc
         if not isinstance(self.descriptor, dict):
             raise PackageError(f"{self.descriptor_path.name} must hold a JSON object")
 
@@ -123,7 +125,7 @@ class Package:
             schema_path = self.root / schema
             try:
                 ts = TableSchema.from_file(r["name"], schema_path, r.get("title", ""), r.get("description", ""))
-            except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
                 raise PackageError(f"resource {r.get('name')!r}: cannot read schema {schema}: {exc}") from exc
         elif isinstance(schema, dict):
             try:

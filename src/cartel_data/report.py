@@ -27,6 +27,17 @@ class Problem:
     value: str | None = None
     hint: str | None = None
 
+    def __post_init__(self):
+        # Text read from the package may hold what UTF-8 cannot encode (a lone surrogate from
+        # a JSON "\ud800" escape); show such characters as escapes so the report can be printed.
+        for name in ("rule", "message", "file", "column", "value", "hint"):
+            v = getattr(self, name)
+            if isinstance(v, str):
+                try:
+                    v.encode("utf-8")
+                except UnicodeEncodeError:
+                    object.__setattr__(self, name, v.encode("utf-8", "backslashreplace").decode("utf-8"))
+
     def location(self) -> str:
         loc = self.file
         if self.line is not None:

@@ -161,6 +161,32 @@ def to_number(s, pattern: str):
     return pd.to_numeric(s.where(ok).astype("string[python]"), errors="coerce").astype("Float64")
 
 
+INT64_MAX = 2**63 - 1
+
+
+def fits_int64(s, pattern: str):
+    """True where an integer written in ``s`` (matching ``pattern``) fits in a signed 64-bit
+    integer; values that do not match pass (the type check reports them)."""
+    import pyarrow.compute as pc
+
+    a = arrow(s)
+    long = pc.fill_null(pc.greater(pc.utf8_length(a), 18), False)
+    out = _series(pc.invert(long), s)
+    for i in pc.indices_nonzero(long).to_pylist():
+        text = a[i].as_py()
+        if fullmatch_one(text, pattern):
+            out.iloc[i] = -INT64_MAX - 1 <= int(text) <= INT64_MAX
+        else:
+            out.iloc[i] = True
+    return out
+
+
+def fullmatch_one(text: str, pattern: str) -> bool:
+    import re
+
+    return re.fullmatch(pattern, text) is not None
+
+
 def explode_list(s, delimiter: str):
     """The items of a delimited list column: ``(rows, items)`` where ``rows[k]`` is the
     position (0-based) of the row that item ``k`` came from."""

@@ -62,8 +62,12 @@ def pandera_schema(table: TableSchema, today: _dt.date | None = None, widened=No
         checks = []
         if f.type == "integer":
             checks.append(check(f, "type", "not an integer", lambda s: v.fullmatch(s, INTEGER)))
+            checks.append(check(f, "integer-range", "the integer does not fit in 64 bits (it must lie within ±9,223,372,036,854,775,807)",
+                                lambda s: v.fits_int64(s, INTEGER)))
         elif f.type == "number":
             checks.append(check(f, "type", "not a number", lambda s: v.fullmatch(s, NUMBER)))
+            checks.append(check(f, "number-range", "the number is too large to represent (it overflows to infinity)",
+                                lambda s: ~v.to_number(s, NUMBER).abs().eq(float("inf")).fillna(False).astype(bool)))
         elif f.type == "boolean":
             allowed = list(f.true_values + f.false_values)
             checks.append(check(f, "type", f"not a boolean; write {' or '.join(allowed)}", lambda s, a=allowed: v.isin(s, a)))
@@ -118,7 +122,7 @@ def pandera_schema(table: TableSchema, today: _dt.date | None = None, widened=No
                             hint="normalise to NFC (e.g. a precomposed 'á' rather than 'a' + combining accent)"))
         columns[f.name] = pa.Column(
             nullable=not f.required,
-            unique=f.unique,
+            unique=f.unique or list(table.primary_key) == [f.name],  # a one-column key is unique
             checks=checks,
             required=False,
             coerce=False,
