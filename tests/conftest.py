@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
 from pathlib import Path
 
@@ -76,3 +77,36 @@ def pkg(tmp_path) -> PackageCopy:
 
 def problems_for(report, rule: str):
     return [p for p in report.problems if p.rule == rule]
+
+
+def fuzz(default_examples: int, long_above: int | None = None):
+    """Hypothesis settings for the property tests, steered by the environment:
+
+    ``CARTEL_FUZZ_EXAMPLES`` examples per test (default ``default_examples``); above
+    ``long_above`` the run is a long one. ``CARTEL_FUZZ_SEED``: an integer seed, or ``random``.
+    Without a seed, a default-sized run is derandomised (the same examples every time) and
+    does not shrink failures unless ``CARTEL_FUZZ_SHRINK=1``; long or seeded runs are
+    random and shrink."""
+    from hypothesis import HealthCheck, Phase, seed, settings
+
+    env_n = os.environ.get("CARTEL_FUZZ_EXAMPLES")
+    env_seed = os.environ.get("CARTEL_FUZZ_SEED", "").strip()
+    n = int(env_n) if env_n else default_examples
+    derandomize = not env_seed and n <= (long_above if long_above is not None else default_examples)
+    shrink = os.environ.get("CARTEL_FUZZ_SHRINK", "0" if derandomize else "1").strip() not in ("0", "no", "false", "")
+
+    def deco(fn):
+        fn = settings(
+            max_examples=n,
+            deadline=None,
+            derandomize=derandomize,
+            database=None if derandomize else settings.default.database,
+            print_blob=True,
+            phases=list(Phase) if shrink else [p for p in Phase if p != Phase.shrink],
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
+                                   HealthCheck.data_too_large, HealthCheck.filter_too_much],
+        )(fn)
+        if env_seed and env_seed != "random":
+            fn = seed(int(env_seed))(fn)
+        return fn
+    return deco

@@ -63,7 +63,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import shutil
 import tempfile
 import traceback
@@ -71,7 +70,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import cartel_data
@@ -79,44 +78,14 @@ from cartel_data.cli import cli
 from cartel_data.export import FORMATS, export
 from cartel_data.package import Package, PackageError
 from cartel_data.report import ERROR, WARNING
-from conftest import ROOT, PackageCopy
+from conftest import ROOT, PackageCopy, fuzz
 
 pytestmark = pytest.mark.fuzz
 
 # -- settings -------------------------------------------------------------------------------
 
 DEFAULTS = {"csv": 65, "edges": 45, "descriptor": 75, "cli": 25}
-_env_n = os.environ.get("CARTEL_FUZZ_EXAMPLES")
-_env_seed = os.environ.get("CARTEL_FUZZ_SEED", "").strip()
-
-
-def examples(kind: str) -> int:
-    return int(_env_n) if _env_n else DEFAULTS[kind]
-
-
-LONG = bool(_env_n) and int(_env_n) > max(DEFAULTS.values())
-DERANDOMIZE = not _env_seed and not LONG
-SHRINK = os.environ.get("CARTEL_FUZZ_SHRINK", "0" if DERANDOMIZE else "1").strip() not in ("0", "no", "false", "")
-
-
-def fuzz_settings(kind: str):
-    return settings(
-        max_examples=examples(kind),
-        deadline=None,
-        derandomize=DERANDOMIZE,
-        database=None if DERANDOMIZE else settings.default.database,
-        print_blob=True,
-        phases=list(Phase) if SHRINK else [p for p in Phase if p != Phase.shrink],
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
-                               HealthCheck.data_too_large, HealthCheck.filter_too_much],
-    )
-
-
-def fuzz_seed(fn):
-    """Apply CARTEL_FUZZ_SEED when it is an integer."""
-    if _env_seed and _env_seed != "random":
-        return seed(int(_env_seed))(fn)
-    return fn
+LONG_ABOVE = max(DEFAULTS.values())
 
 
 # -- what the real package looks like (read once) ---------------------------------------------
@@ -738,22 +707,19 @@ def test_known_crashes(plan):
     run_plan(plan)
 
 
-@fuzz_seed
-@fuzz_settings("csv")
+@fuzz(DEFAULTS["csv"], LONG_ABOVE)
 @given(plan=csv_plans)
 def test_csv_mutations(plan):
     run_plan(plan)
 
 
-@fuzz_seed
-@fuzz_settings("edges")
+@fuzz(DEFAULTS["edges"], LONG_ABOVE)
 @given(plan=typed_plans)
 def test_typed_edge_values(plan):
     run_plan(plan)
 
 
-@fuzz_seed
-@fuzz_settings("descriptor")
+@fuzz(DEFAULTS["descriptor"], LONG_ABOVE)
 @given(plan=descriptor_plans)
 def test_descriptor_mutations(plan):
     run_plan(plan)
@@ -797,8 +763,7 @@ def test_known_cli_crashes(plan):
     run_cli_plan(plan)
 
 
-@fuzz_seed
-@fuzz_settings("cli")
+@fuzz(DEFAULTS["cli"], LONG_ABOVE)
 @given(plan=any_plan)
 def test_cli_validate_json(plan):
     run_cli_plan(plan)

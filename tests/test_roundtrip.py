@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import os
 import re
 import sqlite3
 import tempfile
@@ -39,13 +38,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, Phase, example, given, seed, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import cartel_data
 from cartel_data.export import FORMATS, export
 from cartel_data.package import Package
-from conftest import ROOT, PackageCopy
+from conftest import ROOT, PackageCopy, fuzz
 
 # -- canonical values ----------------------------------------------------------------------------
 
@@ -303,14 +302,7 @@ def test_load_matches_load_all():
 
 # -- 2. awkward but valid text ---------------------------------------------------------------------
 
-_env_n = os.environ.get("CARTEL_FUZZ_EXAMPLES")
-_env_seed = os.environ.get("CARTEL_FUZZ_SEED", "").strip()
 DEFAULT_EXAMPLES = 35
-EXAMPLES = int(_env_n) if _env_n else DEFAULT_EXAMPLES
-#: derandomised (the same examples every run) unless a seed is given or more examples
-#: than the default are asked for (long mode: random, shrinking on)
-DERANDOMIZE = not _env_seed and EXAMPLES <= DEFAULT_EXAMPLES
-SHRINK = os.environ.get("CARTEL_FUZZ_SHRINK", "0" if DERANDOMIZE else "1").strip() not in ("0", "no", "false", "")
 
 PKG = Package(ROOT)
 SCHEMAS = {n: PKG.resource(n).schema for n in PKG.resource_names}
@@ -385,22 +377,6 @@ edits_strategy = st.fixed_dictionaries(
 ).map(lambda d: {k: v for k, v in d.items() if v is not None}).filter(bool)
 
 
-def _settings(fn):
-    fn = settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        derandomize=DERANDOMIZE,
-        database=None if DERANDOMIZE else settings.default.database,
-        print_blob=True,
-        phases=list(Phase) if SHRINK else [p for p in Phase if p != Phase.shrink],
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
-                               HealthCheck.data_too_large, HealthCheck.filter_too_much],
-    )(fn)
-    if _env_seed and _env_seed != "random":
-        fn = seed(int(_env_seed))(fn)
-    return fn
-
-
 def write_edits(pkg: PackageCopy, edits: dict) -> None:
     by_table: dict[str, list] = {}
     for (table, column), (row, text) in edits.items():
@@ -430,7 +406,7 @@ SPREADSHEET_LIKE = {
 
 
 @pytest.mark.fuzz
-@_settings
+@fuzz(DEFAULT_EXAMPLES)
 @example(edits=NA_LIKE)
 @example(edits=SPREADSHEET_LIKE)
 @given(edits=edits_strategy)

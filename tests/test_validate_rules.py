@@ -3,7 +3,6 @@ reported with the right rule, file, line, column and exit code."""
 
 from __future__ import annotations
 
-import json
 
 import pytest
 

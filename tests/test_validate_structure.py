@@ -145,7 +145,7 @@ def _both_readers(data: bytes):
                                    "event_participants", "sentences", "extraditions"])
 def test_fast_reader_equals_strict_reader_on_shipped_data(table):
     from conftest import ROOT
-    from cartel_data.reading import RawTable, read_raw
+    from cartel_data.reading import read_raw
 
     path = ROOT / "data" / f"{table}.csv"
     fast, slow = _both_readers(path.read_bytes())
@@ -162,7 +162,7 @@ def test_fast_reader_equals_strict_reader_on_shipped_data(table):
     'a,b\n"comma, inside","two\nlines inside"\n3,"4"\n',
 ])
 def test_fast_reader_equals_strict_reader(text):
-    from cartel_data.reading import RawTable, _row_lines
+    from cartel_data.reading import _row_lines
 
     fast, slow = _both_readers(text.encode())
     assert fast is not None

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import gc
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from .package import Package, Resource
 from .schema import Field, TableSchema

@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from .package import Package
-
 
 class NotFound(LookupError):
     def __init__(self, message: str, candidates=()):
