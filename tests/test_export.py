@@ -31,8 +31,6 @@ def sha(path):
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_deterministic(fmt, tmp_path):
-    if fmt == "parquet":
-        pytest.importorskip("pyarrow")
     if fmt == "xlsx":
         pytest.importorskip("xlsxwriter")
     a = export(fmt, tmp_path / f"a.{fmt}")
