@@ -239,3 +239,12 @@ def test_every_planted_error_reported_in_one_run(pkg):
     assert ("data/organizations.csv", dup_line, "unique") in got
     assert report.exit_code == 1
     assert "3 error(s)" in report.summary() or len(report.errors) >= 3
+
+
+@pytest.mark.parametrize("url", ["https://example.org/a\u00a0b", "https://example.org/a\x1cb"])
+def test_patterns_follow_python_regex_semantics(pkg, url):
+    """`\\s` in a pattern also means Unicode white space (no-break space) and the ASCII
+    separators, as in Python, though most values are matched by RE2."""
+    line = pkg.set_cell("sources", "url", url, index=1)
+    report = validate(pkg.root)
+    assert any(p.rule == "pattern" and p.line == line and p.column == "url" for p in report.problems)

@@ -30,14 +30,27 @@ def _series(result, like, missing: bool = True):
 
 
 def fullmatch(s, pattern: str):
-    """True where the whole value matches ``pattern`` (RE2 syntax; Python ``re`` if RE2 refuses it)."""
+    """True where the whole value matches ``pattern``, with Python :mod:`re` semantics.
+
+    RE2 (pyarrow) matches every value; the few values with a character outside printable
+    ASCII, where RE2's ``\\s``, ``\\d``, ``\\w`` and ``\\b`` differ from Python's, are matched
+    again with :mod:`re`."""
+    import re
+
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    a = arrow(s)
     try:
-        return _series(pc.match_substring_regex(arrow(s), f"^(?:{pattern})$"), s)
+        out = _series(pc.match_substring_regex(a, f"^(?:{pattern})$"), s)
     except pa.ArrowInvalid:
         return s.str.fullmatch(pattern).fillna(True).astype(bool)
+    odd = pc.indices_nonzero(pc.fill_null(pc.match_substring_regex(a, r"[^\x{20}-\x{7e}]"), False))
+    if len(odd):
+        rx = re.compile(pattern)
+        positions = odd.to_numpy()
+        out.iloc[positions] = [rx.fullmatch(v) is not None for v in pc.take(a, odd).to_pylist()]
+    return out
 
 
 def startswith_any(s, chars: str):
