@@ -242,3 +242,20 @@ def test_row_order_of_the_files_does_not_matter(pkg, tmp_path, fmt):
         pkg.write_rows(table, rows[::-1])
     b = export(fmt, tmp_path / f"b.{fmt}", path=pkg.root)
     assert sha(a) == sha(b)
+
+
+def test_sqlite_refuses_a_dangling_reference(pkg, tmp_path):
+    """With validation skipped, a dangling foreign key still cannot reach the database."""
+    pkg.set_cell("aliases", "person_id", "per-nobody-at-all", index=0)
+    with pytest.raises(Exception, match="(?i)foreign key"):
+        export("sqlite", tmp_path / "x.sqlite", path=pkg.root, check=False)
+    assert not (tmp_path / "x.sqlite").exists()
+
+
+def test_sqlite_verifies_check_constraints_after_the_bulk_load(pkg, tmp_path):
+    """CHECKs are paused while rows load, then every one is verified: a bad enumeration value
+    (validation skipped) still cannot reach the database."""
+    pkg.set_cell("events", "event_type", "picnic", index=0)
+    with pytest.raises(Exception, match="CHECK constraint failed: events.event_type"):
+        export("sqlite", tmp_path / "x.sqlite", path=pkg.root, check=False)
+    assert not (tmp_path / "x.sqlite").exists()
