@@ -150,6 +150,51 @@ def index_with(pkg: PackageCopy, table: str, pred) -> int:
     return next(i for i, r in enumerate(pkg.rows(table)) if pred(r))
 
 
+#: A malformed partial date may be reported by its pattern or by the partial-date check.
+DATE_SHAPE = ("partial-date", "pattern")
+
+#: Cases that set one cell to a bad value:
+#: (case id, table, column, value, row index, expected rule, extended corpus only)
+CELL_CASES = [
+    ("date-future-day", "events", "date", "2999-01-01", 0, "future-date", False),
+    ("date-future-year", "extraditions", "date", "2999", 2, "future-date", True),
+    ("date-field-impossible-day", "sources", "accessed", "2023-02-29", 3, "date", True),
+    ("date-field-partial", "sources", "accessed", "2024-05", 3, "type", True),
+    ("dangling-event-id", "event_participants", "event_id", "evt-1985-02-07-camarena-kidnaping", 1, "foreign-key", True),
+    ("empty-source-ids", "events", "source_ids", "", 0, "required", False),
+    ("unknown-enum-value", "events", "event_type", "massacre", 0, "enum", False),
+    ("enum-wrong-case", "event_participants", "role", "Victim", 0, "enum", True),
+    ("bad-country-code", "events", "country", "XX", 0, "country", False),
+    ("url-http", "sources", "url", "http://example.org/a", 0, "pattern", False),
+    ("url-javascript", "sources", "url", "javascript:alert(1)", 0, "pattern", False),
+    ("archived-url-http", "sources", "archived_url", "http://web.archive.org/web/2020/x", 1, "pattern", True),
+    ("not-nfc", "persons", "name", "Fe\u0301lix Gallardo", 1, "nfc", False),
+    ("bad-integer", "sentences", "term_years", "forty", 1, "type", False),
+    ("decimal-in-integer", "sentences", "term_years", "40.5", 1, "type", True),
+    ("integer-above-maximum", "sentences", "term_months", "14", 1, "maximum", True),
+    ("bad-boolean-persons", "persons", "disputed", "yes", 0, "type", False),
+    ("bad-boolean-events", "events", "disputed", "True", 3, "type", True),
+    ("bad-boolean-extraditions", "extraditions", "disputed", "no", 4, "type", False),
+    ("bad-boolean-organizations", "organizations", "disputed", "0", 1, "type", True),
+    ("bad-boolean-memberships", "memberships", "disputed", "1", 2, "type", True),
+    ("bad-enum-aliases", "aliases", "alias_type", "nick", 1, "enum", True),
+    ("bad-enum-sources", "sources", "source_type", "newspaper", 5, "enum", True),
+    ("bad-id-pattern", "memberships", "membership_id", "Mem Abdul Karim", 0, "pattern", False),
+    ("id-wrong-prefix", "extraditions", "extradition_id", "extr-abdul-karim-conteh-2025-08-12", 0, "pattern", True),
+    ("bad-wikidata-id", "persons", "wikidata_id", "Q0123", 3, "pattern", True),
+    ("bad-language-code", "sources", "language", "Spanish", 2, "pattern", True),
+    ("missing-required-value", "persons", "description", "", 2, "required", False),
+    ("missing-required-in-sources", "sources", "publisher", "", 4, "required", True),
+    ("date-1985-02-30", "events", "date", "1985-02-30", 1, DATE_SHAPE, False),
+    ("date-1985-13", "events", "date", "1985-13", 1, DATE_SHAPE, False),
+    ("date-85", "events", "date", "85", 1, DATE_SHAPE, False),
+    ("date-1985/02/03", "events", "date", "1985/02/03", 1, DATE_SHAPE, False),
+]
+for _id, _table, _column, _value, _index, _rule, _extended in CELL_CASES:
+    case(_id, extended=_extended)(
+        lambda pkg, t=_table, c=_column, v=_value, i=_index, r=_rule: cell(pkg, t, c, v, index=i, rule=r))
+
+
 # ======================================================================================
 # Bytes and lines
 # ======================================================================================
@@ -588,49 +633,6 @@ def _(pkg):
 # ======================================================================================
 # Dates
 # ======================================================================================
-DATE_SHAPE = ("partial-date", "pattern")
-
-
-@case("date-1985-02-30")
-def _(pkg):
-    return cell(pkg, "events", "date", "1985-02-30", index=1, rule=DATE_SHAPE)
-
-
-@case("date-1985-13")
-def _(pkg):
-    return cell(pkg, "events", "date", "1985-13", index=1, rule=DATE_SHAPE)
-
-
-@case("date-85")
-def _(pkg):
-    return cell(pkg, "events", "date", "85", index=1, rule=DATE_SHAPE)
-
-
-@case("date-1985/02/03")
-def _(pkg):
-    return cell(pkg, "events", "date", "1985/02/03", index=1, rule=DATE_SHAPE)
-
-
-@case("date-future-day")
-def _(pkg):
-    return cell(pkg, "events", "date", "2999-01-01", index=0, rule="future-date")
-
-
-@case("date-future-year", extended=True)
-def _(pkg):
-    return cell(pkg, "extraditions", "date", "2999", index=2, rule="future-date")
-
-
-@case("date-field-impossible-day", extended=True)
-def _(pkg):
-    return cell(pkg, "sources", "accessed", "2023-02-29", index=3, rule="date")
-
-
-@case("date-field-partial", extended=True)
-def _(pkg):
-    return cell(pkg, "sources", "accessed", "2024-05", index=3, rule="type")
-
-
 @case("end-before-start-membership")
 def _(pkg):
     rows = pkg.rows("memberships")
@@ -686,21 +688,11 @@ def _(pkg):
     return cell(pkg, "organizations", "parent_id", "org-sinaloa-cartell", index=i, rule="foreign-key")
 
 
-@case("dangling-event-id", extended=True)
-def _(pkg):
-    return cell(pkg, "event_participants", "event_id", "evt-1985-02-07-camarena-kidnaping", index=1, rule="foreign-key")
-
-
 @case("dangling-id-in-source-ids")
 def _(pkg):
     first = pkg.rows("events")[0]["source_ids"].split(";")[0]
     e = cell(pkg, "events", "source_ids", f"{first};{first}-typo", index=0, rule="foreign-key")
     return replace(e, value=f"{first}-typo")
-
-
-@case("empty-source-ids")
-def _(pkg):
-    return cell(pkg, "events", "source_ids", "", index=0, rule="required")
 
 
 @case("source-ids-space-after-delimiter")
@@ -724,39 +716,9 @@ def _(pkg):
 # ======================================================================================
 # Cell values
 # ======================================================================================
-@case("unknown-enum-value")
-def _(pkg):
-    return cell(pkg, "events", "event_type", "massacre", index=0, rule="enum")
-
-
-@case("enum-wrong-case", extended=True)
-def _(pkg):
-    return cell(pkg, "event_participants", "role", "Victim", index=0, rule="enum")
-
-
-@case("bad-country-code")
-def _(pkg):
-    return cell(pkg, "events", "country", "XX", index=0, rule="country")
-
-
 @case("lowercase-country-code", extended=True)
 def _(pkg):
     return cell(pkg, "extraditions", "to_country", "us", index=0, rule=("pattern", "country"))
-
-
-@case("url-http")
-def _(pkg):
-    return cell(pkg, "sources", "url", "http://example.org/a", index=0, rule="pattern")
-
-
-@case("url-javascript")
-def _(pkg):
-    return cell(pkg, "sources", "url", "javascript:alert(1)", index=0, rule="pattern")
-
-
-@case("archived-url-http", extended=True)
-def _(pkg):
-    return cell(pkg, "sources", "archived_url", "http://web.archive.org/web/2020/x", index=1, rule="pattern")
 
 
 @case("leading-space")
@@ -769,11 +731,6 @@ def _(pkg):
 def _(pkg):
     alias = pkg.rows("aliases")[2]["alias"]
     return cell(pkg, "aliases", "alias", alias + " ", index=2, rule="whitespace")
-
-
-@case("not-nfc")
-def _(pkg):
-    return cell(pkg, "persons", "name", "Fe\u0301lix Gallardo", index=1, rule="nfc")
 
 
 for _char, _text in (("=", '=HYPERLINK("https://example.org")'), ("+", "+52 55 1234 5678"),
@@ -791,96 +748,16 @@ def _(pkg):
     return replace(e, value=ANY)
 
 
-@case("bad-integer")
-def _(pkg):
-    return cell(pkg, "sentences", "term_years", "forty", index=1, rule="type")
-
-
-@case("decimal-in-integer", extended=True)
-def _(pkg):
-    return cell(pkg, "sentences", "term_years", "40.5", index=1, rule="type")
-
-
 @case("integer-below-minimum", extended=True)
 def _(pkg):
     i = index_with(pkg, "events", lambda r: r["reported_count"])
     return cell(pkg, "events", "reported_count", "0", index=i, rule="minimum")
 
 
-@case("integer-above-maximum", extended=True)
-def _(pkg):
-    return cell(pkg, "sentences", "term_months", "14", index=1, rule="maximum")
-
-
 @case("bad-number", extended=True)
 def _(pkg):
     i = index_with(pkg, "sentences", lambda r: r["fine_amount"])
     return cell(pkg, "sentences", "fine_amount", "20,810,000", index=i, rule="type")
-
-
-@case("bad-boolean-persons")
-def _(pkg):
-    return cell(pkg, "persons", "disputed", "yes", index=0, rule="type")
-
-
-@case("bad-boolean-events", extended=True)
-def _(pkg):
-    return cell(pkg, "events", "disputed", "True", index=3, rule="type")
-
-
-@case("bad-boolean-extraditions")
-def _(pkg):
-    return cell(pkg, "extraditions", "disputed", "no", index=4, rule="type")
-
-
-@case("bad-boolean-organizations", extended=True)
-def _(pkg):
-    return cell(pkg, "organizations", "disputed", "0", index=1, rule="type")
-
-
-@case("bad-boolean-memberships", extended=True)
-def _(pkg):
-    return cell(pkg, "memberships", "disputed", "1", index=2, rule="type")
-
-
-@case("bad-enum-aliases", extended=True)
-def _(pkg):
-    return cell(pkg, "aliases", "alias_type", "nick", index=1, rule="enum")
-
-
-@case("bad-enum-sources", extended=True)
-def _(pkg):
-    return cell(pkg, "sources", "source_type", "newspaper", index=5, rule="enum")
-
-
-@case("bad-id-pattern")
-def _(pkg):
-    return cell(pkg, "memberships", "membership_id", "Mem Abdul Karim", index=0, rule="pattern")
-
-
-@case("id-wrong-prefix", extended=True)
-def _(pkg):
-    return cell(pkg, "extraditions", "extradition_id", "extr-abdul-karim-conteh-2025-08-12", index=0, rule="pattern")
-
-
-@case("bad-wikidata-id", extended=True)
-def _(pkg):
-    return cell(pkg, "persons", "wikidata_id", "Q0123", index=3, rule="pattern")
-
-
-@case("bad-language-code", extended=True)
-def _(pkg):
-    return cell(pkg, "sources", "language", "Spanish", index=2, rule="pattern")
-
-
-@case("missing-required-value")
-def _(pkg):
-    return cell(pkg, "persons", "description", "", index=2, rule="required")
-
-
-@case("missing-required-in-sources", extended=True)
-def _(pkg):
-    return cell(pkg, "sources", "publisher", "", index=4, rule="required")
 
 
 # ======================================================================================
