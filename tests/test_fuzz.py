@@ -680,6 +680,11 @@ KNOWN_CRASHES = {
     "integer-written-NA": cell_plan("events", "reported_count", "NA"),
     "number-written-NaN": cell_plan("sentences", "fine_amount", "NaN",
                                     where=lambda r: not r["fine_amount"] and not r["fine_currency"]),
+    # found by the long run (seed 20261121): a 26-digit number broke pandas.to_numeric, and
+    # Arrow refused the integer "+1"
+    "number-with-26-digits": ("csv", "sentences", (("set_cell", 4, 10, "99999999999999999999999999"),
+                                                   ("set_cell", 8, 7, "+1"), ("set_cell", 8, 7, "+1"))),
+    "integer-with-plus-sign": cell_plan("events", "reported_count", "+1"),
     "enum-value-listed-twice": json_plan("schemas/events.json", ("dup_item", ("fields", 1, "constraints", "enum", 0))),
     # -- the report says valid, but an export fails --
     "number-overflows-to-infinity": cell_plan("sentences", "fine_amount", "1e309", where=lambda r: r["fine_amount"]),

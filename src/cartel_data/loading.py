@@ -52,6 +52,20 @@ def read_csv(path, schema: TableSchema):
     )
 
 
+def _numbers(f, s):
+    """An integer or number column parsed by Arrow (as the exports do) into Int64 or Float64."""
+    import pandas as pd
+    import pyarrow as pa
+
+    from .records import typed_column
+    from .vector import arrow
+
+    mapper = {pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype()}.get
+    out = typed_column(f, arrow(s)).to_pandas(types_mapper=mapper)
+    out.index = s.index
+    return out
+
+
 def typed(df, schema: TableSchema):
     """Convert a text DataFrame to the dtypes of :func:`pandas_dtype`, adding the
     derived columns of partial dates."""
@@ -65,10 +79,8 @@ def typed(df, schema: TableSchema):
             continue
         s = df[f.name]
         dtype = pandas_dtype(f)
-        if f.type == "integer":
-            out[f.name] = pd.to_numeric(s).astype("Int64")
-        elif f.type == "number":
-            out[f.name] = pd.to_numeric(s).astype("Float64")
+        if f.type in ("integer", "number"):
+            out[f.name] = _numbers(f, s)
         elif f.type == "boolean":
             mapping = {**{v: True for v in f.true_values}, **{v: False for v in f.false_values}}
             out[f.name] = s.map(mapping).astype("boolean")

@@ -151,6 +151,8 @@ def typed_column(f: Field, col):
         return pc.if_else(true, True, pc.if_else(false, False, pa.scalar(None, pa.bool_())))
     if f.type == "list":
         return pc.split_pattern(col, f.delimiter or ",")
+    if f.type == "integer":  # Arrow's parser refuses a leading '+', which Table Schema allows
+        col = pc.replace_substring_regex(col, r"^\+", "")
     return pc.cast(col, arrow_type(f))
 
 

@@ -78,7 +78,7 @@ def values(f, col):
 
     col = col.cast(pa.string())
     if f.type == "integer":
-        return pc.cast(pc.cast(col, pa.int64()), pa.string()), "", ""
+        return pc.cast(typed_column(f, col), pa.string()), "", ""
     if f.type == "boolean":
         return pc.if_else(typed_column(f, col), "true", "false"), "", ""
     if f.type == "number":
