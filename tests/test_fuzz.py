@@ -685,6 +685,8 @@ KNOWN_CRASHES = {
     "number-with-26-digits": ("csv", "sentences", (("set_cell", 4, 10, "99999999999999999999999999"),
                                                    ("set_cell", 8, 7, "+1"), ("set_cell", 8, 7, "+1"))),
     "integer-with-plus-sign": cell_plan("events", "reported_count", "+1"),
+    "missing-values-not-text": json_plan("schemas/event_participants.json",
+                                         ("set", ("missingValues", 0), ["event_id"])),
     "enum-value-listed-twice": json_plan("schemas/events.json", ("dup_item", ("fields", 1, "constraints", "enum", 0))),
     # -- the report says valid, but an export fails --
     "number-overflows-to-infinity": cell_plan("sentences", "fine_amount", "1e309", where=lambda r: r["fine_amount"]),

@@ -264,6 +264,9 @@ def _check_schema(file: str, sd, where: str = "") -> list[Problem]:
             err(f"field {n!r}: x-references must be an object with resource and field", value=json.dumps(ref, ensure_ascii=False))
     if len(set(names)) != len(names):
         err("field names must be unique")
+    if "missingValues" in sd and sd["missingValues"] != [""]:
+        err('missingValues must be [""]: an empty cell is the only missing value (text such as "NA" is data)',
+            value=json.dumps(sd["missingValues"], ensure_ascii=False)[:80])
     pk = sd.get("primaryKey")
     if pk is not None and not _is_names(pk):
         err("primaryKey must be a field name or a list of field names", value=json.dumps(pk, ensure_ascii=False))
