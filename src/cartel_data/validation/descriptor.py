@@ -201,8 +201,12 @@ CONSTRAINTS = {
 
 def pattern_error(pattern: str) -> str | None:
     """Why ``pattern`` cannot be used (by Python's re and by RE2, which runs the checks), or None."""
+    import warnings
+
     try:
-        re.compile(pattern)
+        with warnings.catch_warnings():  # e.g. "possible nested set": a pattern problem, not ours
+            warnings.simplefilter("ignore")
+            re.compile(pattern)
     except (re.error, OverflowError, RecursionError, ValueError) as exc:
         return str(exc) or type(exc).__name__
     import pyarrow as pa
