@@ -180,6 +180,8 @@ INT64_MAX = 2**63 - 1
 def fits_int64(s, pattern: str):
     """True where an integer written in ``s`` (matching ``pattern``) fits in a signed 64-bit
     integer; values that do not match pass (the type check reports them)."""
+    import re
+
     import pyarrow.compute as pc
 
     a = arrow(s)
@@ -187,17 +189,11 @@ def fits_int64(s, pattern: str):
     out = _series(pc.invert(long), s)
     for i in pc.indices_nonzero(long).to_pylist():
         text = a[i].as_py()
-        if fullmatch_one(text, pattern):
+        if re.fullmatch(pattern, text):
             out.iloc[i] = -INT64_MAX - 1 <= int(text) <= INT64_MAX
         else:
             out.iloc[i] = True
     return out
-
-
-def fullmatch_one(text: str, pattern: str) -> bool:
-    import re
-
-    return re.fullmatch(pattern, text) is not None
 
 
 def explode_list(s, delimiter: str):

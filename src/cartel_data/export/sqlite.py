@@ -20,6 +20,9 @@ from __future__ import annotations
 import json
 import sqlite3
 
+#: Tables and views the export adds beside the package's own tables.
+DERIVED_TABLES = ("package_metadata", "citations", "names_fts", "person_timeline", "transfers")
+
 SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "date": "TEXT", "list": "TEXT"}
 
 

@@ -17,6 +17,8 @@ import datetime as _dt
 from ..records import as_text
 from . import ExportError
 
+#: Sheets the workbook adds beside one sheet per table.
+EXTRA_SHEETS = ("About", "Dictionary")
 MAX_ROWS = 1_048_576
 MAX_CELL = 32_767
 MAX_URLS = 65_530
@@ -82,7 +84,7 @@ def write(pkg, data, output) -> None:
 
 def _about(wb, pkg, bold, wrap) -> None:
     d = pkg.descriptor
-    ws = wb.add_worksheet("About")
+    ws = wb.add_worksheet(EXTRA_SHEETS[0])
     lic = ", ".join(x.get("name", "") for x in d.get("licenses", []))
     rows = [
         ("Title", d.get("title", "")),
@@ -101,7 +103,7 @@ def _about(wb, pkg, bold, wrap) -> None:
 
 
 def _dictionary(wb, data, bold, wrap) -> None:
-    ws = wb.add_worksheet("Dictionary")
+    ws = wb.add_worksheet(EXTRA_SHEETS[1])
     for c, h in enumerate(("table", "column", "type", "required", "description")):
         ws.write_string(0, c, h, bold)
     r = 1

@@ -16,7 +16,16 @@ FIELD_TYPES = {"string", "integer", "number", "boolean", "date", "list"}
 #: Table names must be plain identifiers: they become file names (Parquet), SQLite tables
 #: and Excel sheets (at most 31 characters, and not the workbook's own sheets).
 TABLE_NAME = re.compile(r"[a-z][a-z0-9_]{0,30}")
-RESERVED_TABLES = {"about", "dictionary", "citations", "names_fts", "package_metadata", "person_timeline", "transfers"}
+
+
+def _reserved_tables() -> set[str]:
+    """Names the exports use for their own tables and sheets (lowercase; sheet names ignore case)."""
+    from ..export.sqlite import DERIVED_TABLES
+    from ..export.xlsx import EXTRA_SHEETS
+
+    return {n.lower() for n in DERIVED_TABLES + EXTRA_SHEETS}
+
+
 #: Descriptor keys whose values must be text, and those that must be lists of text.
 TEXT_KEYS = ("name", "title", "description", "homepage", "version", "created")
 TEXT_LIST_KEYS = ("keywords",)
@@ -82,6 +91,7 @@ def check_descriptor(pkg: Package) -> tuple[list[Problem], list[str]]:
     ok: list[str] = []
     names = set()
     schemas: dict[str, dict] = {}
+    reserved = _reserved_tables()
     for i, r in enumerate(resources):
         if not isinstance(r, dict) or not isinstance(r.get("name"), str):
             err("descriptor", f"resource #{i + 1} has no name")
@@ -91,10 +101,10 @@ def check_descriptor(pkg: Package) -> tuple[list[Problem], list[str]]:
             err("descriptor", f"resource name {name!r} is used twice")
             continue
         names.add(name)
-        if not TABLE_NAME.fullmatch(name) or name.lower() in RESERVED_TABLES or name.startswith("sqlite_"):
+        if not TABLE_NAME.fullmatch(name) or name.lower() in reserved or name.startswith("sqlite_"):
             err("descriptor", f"resource name {name!r} cannot be a table name", value=name,
                 hint="lowercase letters, digits and _, starting with a letter, at most 31 characters; not "
-                     + ", ".join(sorted(RESERVED_TABLES)) + " or sqlite_...")
+                     + ", ".join(sorted(reserved)) + " or sqlite_...")
             continue
         for key in ("title", "description"):
             if key in r and not isinstance(r[key], str):
