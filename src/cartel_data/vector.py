@@ -167,11 +167,18 @@ def nfc(s):
 
 
 def to_number(s, pattern: str):
-    """The values as float64 where they match ``pattern``, NaN elsewhere."""
+    """The values as Float64 where they match ``pattern``, missing elsewhere (parsed by Arrow,
+    as the loaders and exports parse them)."""
     import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    ok = fullmatch(s, pattern) & s.notna()
-    return pd.to_numeric(s.where(ok).astype("string[python]"), errors="coerce").astype("Float64")
+    a = arrow(s)
+    ok = pa.array(fullmatch(s, pattern).to_numpy() & s.notna().to_numpy())
+    text = pc.replace_substring_regex(pc.if_else(ok, a, pa.scalar(None, a.type)), r"^\+", "")
+    out = pc.cast(text, pa.float64()).to_pandas(types_mapper={pa.float64(): pd.Float64Dtype()}.get)
+    out.index = s.index
+    return out
 
 
 INT64_MAX = 2**63 - 1
