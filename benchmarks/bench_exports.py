@@ -20,12 +20,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from synth import generate  # noqa: E402
 
-FORMATS = ["sqlite", "json", "jsonl", "xlsx", "parquet", "csv"]
+FORMATS = ["sqlite", "json", "jsonl", "xlsx", "parquet", "csv"]  # every format of cartel_data.export.formats()
 TARGETS = {"sqlite": 500_000, "json": 300_000, "xlsx": 15_000}
 
 CHILD = r"""
 import json, resource, sys, time
-from cartel_data.export import export
+from cartel_data.api import export
 fmt, pkg, out = sys.argv[1:4]
 t = time.perf_counter()
 export(fmt, out, path=pkg, check=False)

@@ -75,6 +75,15 @@ def pkg(tmp_path) -> PackageCopy:
     return PackageCopy(tmp_path)
 
 
+def json_records(t) -> list[str]:
+    """The JSON text of each row of ``t`` (a TableRows), as the JSON writers lay it out."""
+    from cartel_data.export.json_ import write_records
+
+    buf = io.BytesIO()
+    write_records(buf, t, "", "\n")
+    return buf.getvalue().decode("utf-8").split("\n")[:-1]
+
+
 def problems_for(report, rule: str):
     return [p for p in report.problems if p.rule == rule]
 

@@ -627,7 +627,7 @@ def _(pkg):
     d = descriptor(pkg)
     resource(d, "sentences")["path"] = "data"
     write_descriptor(pkg, d)
-    return Expect("file-unreadable", "data")
+    return Expect("resource-path", "datapackage.json", value="data")
 
 
 # ======================================================================================

@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from cartel_data.export import export
+from cartel_data.api import export
 from cartel_data.export.sqlite import datasette_metadata
 from cartel_data.records import read_package
 

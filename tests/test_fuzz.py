@@ -75,7 +75,10 @@ from hypothesis import strategies as st
 
 import cartel_data
 from cartel_data.cli import cli
-from cartel_data.export import FORMATS, export
+from cartel_data.api import export
+from cartel_data.export import formats
+
+FORMATS = formats()
 from cartel_data.package import Package, PackageError
 from cartel_data.report import ERROR, WARNING
 from conftest import ROOT, PackageCopy, fuzz

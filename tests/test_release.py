@@ -51,8 +51,8 @@ def test_release_files_and_checksums(built):
     _, out, result = built
     v = cartel_data.__version__
     names = {f.name for f in result["files"]}
-    assert {f"cartel-data-{v}.zip", f"cartel-data-{v}.sqlite", f"cartel-data-{v}.xlsx", f"cartel-data-{v}.json",
-            f"cartel-data-{v}.jsonl", f"cartel-data-{v}-parquet.zip", f"cartel-data-{v}.datasette.json", "SHA256SUMS"} == names
+    assert {f"cartel-data-{v}.zip", "cartel-data.sqlite", f"cartel-data-{v}.xlsx", f"cartel-data-{v}.json",
+            f"cartel-data-{v}.jsonl", f"cartel-data-{v}-parquet.zip", "cartel-data.datasette.json", "SHA256SUMS"} == names
     for line in (out / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
         digest, name = line.split("  ")
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
@@ -61,10 +61,13 @@ def test_release_files_and_checksums(built):
 
 def test_release_zip_is_a_valid_package(built, tmp_path):
     _, out, _ = built
-    z = out / f"cartel-data-{cartel_data.__version__}.zip"
+    base = f"cartel-data-{cartel_data.__version__}"
+    z = out / f"{base}.zip"
     with zipfile.ZipFile(z) as zf:
+        assert all(n.startswith(base + "/") for n in zf.namelist()), "the zip unpacks into one folder"
         zf.extractall(tmp_path)
-        desc = json.loads(zf.read("datapackage.json"))
+        desc = json.loads(zf.read(f"{base}/datapackage.json"))
+    tmp_path = tmp_path / base
     for r in desc["resources"]:
         data = (tmp_path / r["path"]).read_bytes()
         assert r["bytes"] == len(data) and r["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()

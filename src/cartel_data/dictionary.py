@@ -12,7 +12,7 @@ def _constraints(f) -> str:
     if f.unique:
         parts.append("unique")
     if f.enum is not None:
-        parts.append("one of: " + ", ".join(f"`{v}`" for v in f.enum))
+        parts.append("one of: " + ", ".join(f"`{v}`" + (f" ({f.labels[v]})" if v in f.labels else "") for v in f.enum))
     if f.pattern and not f.enum:
         parts.append(f"pattern `{f.pattern}`".replace("|", "\\|"))
     if f.minimum is not None:
@@ -24,16 +24,6 @@ def _constraints(f) -> str:
     if f.not_before:
         parts.append(f"not before `{f.not_before}`")
     return "; ".join(parts)
-
-
-def _type(f) -> str:
-    if f.kind == "partial_date":
-        return "partial date"
-    if f.kind == "country":
-        return "country code"
-    if f.type == "list":
-        return f"list (`{f.delimiter}`)"
-    return f.type
 
 
 def markdown(path=None) -> str:
@@ -58,6 +48,6 @@ def markdown(path=None) -> str:
         out += ["| column | type | constraints | description |", "|---|---|---|---|"]
         for f in s.fields:
             desc = f.description.replace("|", "\\|")
-            out.append(f"| `{f.name}` | {_type(f)} | {_constraints(f)} | {desc} |")
+            out.append(f"| `{f.name}` | {f.label} | {_constraints(f)} | {desc} |")
         out.append("")
     return "\n".join(out)

@@ -9,30 +9,12 @@ under a new id), is a breaking change: ids must stay stable once published.
 from __future__ import annotations
 
 import json
-import tempfile
-import zipfile
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from . import escape
+from .archive import opened
 
-@contextmanager
-def opened(path):
-    """A package folder for ``path``; a zip is extracted to a temporary folder (safely)."""
-    p = Path(path)
-    if p.is_file() and zipfile.is_zipfile(p):
-        with tempfile.TemporaryDirectory() as d, zipfile.ZipFile(p) as z:
-            for info in z.infolist():
-                target = (Path(d) / info.filename).resolve()
-                if not str(target).startswith(str(Path(d).resolve())):
-                    raise ValueError(f"{p}: refusing unsafe member {info.filename!r}")
-            z.extractall(d)
-            roots = [q.parent for q in Path(d).rglob("datapackage.json")]
-            if not roots:
-                raise ValueError(f"{p}: no datapackage.json inside")
-            yield min(roots, key=lambda q: len(q.parts))
-    else:
-        yield p
+__all__ = ["diff", "opened", "to_text", "to_json", "to_markdown", "PackageDiff", "TableDiff"]
 
 
 @dataclass
@@ -78,11 +60,13 @@ class PackageDiff:
 
 
 def _rows(pkg, name):
+    """``{key: row}`` and the columns of one table; the key is the primary key's values
+    joined by ``|`` (a missing key cell reads as empty)."""
     from .records import read_rows
 
     tr = read_rows(pkg.resource(name))
-    pk = tr.schema.primary_key[0]
-    return {r[pk]: r for r in tr.dicts()}, tr.columns
+    pk = tr.schema.primary_key
+    return {"|".join("" if r[k] is None else str(r[k]) for k in pk): r for r in tr.dicts()}, tr.columns
 
 
 def diff(old, new) -> PackageDiff:
@@ -124,24 +108,22 @@ def _v(v) -> str:
 
 
 def to_text(d: PackageDiff) -> str:
-    out = [f"cartel-data {d.old_version} → {d.new_version}"]
+    """The diff for a terminal; every name and value from the data is escaped."""
+    e = lambda x: escape.terminal(_v(x))  # noqa: E731
+    out = [f"cartel-data {e(d.old_version)} → {e(d.new_version)}"]
     for name, t in d.tables.items():
         if t.empty:
             continue
-        out.append(f"\n{name}: +{len(t.added)} added, -{len(t.removed)} removed, ~{len(t.changed)} changed")
-        for c in t.columns_added:
-            out.append(f"  + column {c}")
-        for c in t.columns_removed:
-            out.append(f"  - column {c} (BREAKING)")
-        for rid in t.added:
-            out.append(f"  + {rid}")
+        out.append(f"\n{e(name)}: +{len(t.added)} added, -{len(t.removed)} removed, ~{len(t.changed)} changed")
+        out += [f"  + column {e(c)}" for c in t.columns_added]
+        out += [f"  - column {e(c)} (BREAKING)" for c in t.columns_removed]
+        out += [f"  + {e(rid)}" for rid in t.added]
         for rid in t.removed:
             new = t.rekeyed.get(rid)
-            out.append(f"  - {rid} (BREAKING: {'re-keyed as ' + new if new else 'id removed'})")
+            out.append(f"  - {e(rid)} (BREAKING: {'re-keyed as ' + e(new) if new else 'id removed'})")
         for rid, ch in t.changed.items():
-            out.append(f"  ~ {rid}")
-            for f, (b, a) in ch.items():
-                out.append(f"      {f}: {_v(b)} → {_v(a)}")
+            out.append(f"  ~ {e(rid)}")
+            out += [f"      {e(f)}: {e(b)} → {e(a)}" for f, (b, a) in ch.items()]
     if all(t.empty for t in d.tables.values()):
         out.append("no changes")
     if d.breaking:
@@ -149,28 +131,39 @@ def to_text(d: PackageDiff) -> str:
     return "\n".join(out)
 
 
+def _code(x) -> str:
+    """A value as a Markdown code span: no backtick or line break from the data survives."""
+    return "`" + escape.terminal(_v(x)).replace("`", "'") + "`"
+
+
 def to_markdown(d: PackageDiff) -> str:
-    """A CHANGELOG-ready section."""
-    out = [f"## [{d.new_version}]", ""]
+    """A CHANGELOG-ready section; names and values from the data are code spans or escaped text."""
+    md = lambda x: escape.markdown(_v(x))  # noqa: E731
+    out = [f"## [{md(d.new_version)}]", ""]
     added = [(n, t) for n, t in d.tables.items() if t.added or t.columns_added]
     changed = [(n, t) for n, t in d.tables.items() if t.changed]
     removed = [(n, t) for n, t in d.tables.items() if t.removed or t.columns_removed]
     if added:
-        out += ["### Added"] + [f"- `{n}`: {len(t.added)} row(s)" + (f" ({', '.join(f'`{x}`' for x in t.added[:10])}{', …' if len(t.added) > 10 else ''})" if t.added else "")
-                                + (f"; column(s) {', '.join(f'`{c}`' for c in t.columns_added)}" if t.columns_added else "") for n, t in added] + [""]
+        out.append("### Added")
+        for n, t in added:
+            ids = ", ".join(_code(x) for x in t.added[:10]) + (", …" if len(t.added) > 10 else "")
+            cols = ", ".join(_code(c) for c in t.columns_added)
+            out.append(f"- {_code(n)}: {len(t.added)} row(s)" + (f" ({ids})" if t.added else "")
+                       + (f"; column(s) {cols}" if cols else ""))
+        out.append("")
     if changed:
         out.append("### Changed")
         for n, t in changed:
             for rid, ch in t.changed.items():
-                out.append(f"- `{n}` `{rid}`: " + "; ".join(f"{f} {_v(b)} → {_v(a)}" for f, (b, a) in ch.items()))
+                out.append(f"- {_code(n)} {_code(rid)}: " + "; ".join(f"{md(f)} {md(b)} → {md(a)}" for f, (b, a) in ch.items()))
         out.append("")
     if removed:
         out.append("### Removed")
         for n, t in removed:
             for rid in t.removed:
-                out.append(f"- **Breaking:** `{n}` `{rid}`" + (f" re-keyed as `{t.rekeyed[rid]}`" if rid in t.rekeyed else " removed"))
-            for c in t.columns_removed:
-                out.append(f"- **Breaking:** `{n}` column `{c}` removed")
+                out.append(f"- **Breaking:** {_code(n)} {_code(rid)}"
+                           + (f" re-keyed as {_code(t.rekeyed[rid])}" if rid in t.rekeyed else " removed"))
+            out += [f"- **Breaking:** {_code(n)} column {_code(c)} removed" for c in t.columns_removed]
         out.append("")
     if len(out) == 2:
         out.append("No data changes.")

@@ -4,6 +4,12 @@ Canonical means: columns in schema order (columns the schema does not know are k
 them), rows sorted by primary key, every cell Unicode NFC with surrounding white space
 removed, minimal quoting, LF line endings and a final newline, UTF-8 without BOM.
 Formatting is idempotent: formatting a canonical file changes nothing.
+
+``fmt`` never changes what a file says: it reads files with the validator's own reader and
+refuses (exit 2, with the file and line) any file whose rows cannot be split reliably
+(bad encoding, unbalanced quotes, ragged rows, a NUL byte) or whose header repeats a name.
+It fixes only what has one meaning: a BOM, CR or CRLF line ends, blank lines, a missing final
+newline, cell and header spacing, Unicode normalisation and order.
 """
 
 from __future__ import annotations
@@ -12,40 +18,36 @@ import csv
 import io
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 
+from .errors import CartelDataError, FormatError
+from .files import atomic_output
 from .package import Package
+from .reading import STRUCTURE_RULES, read_raw
+
+__all__ = ["FormatError", "FormatResult", "canonical_text", "format_package"]
 
 
-class FormatError(Exception):
-    """A file cannot be put in canonical form without guessing (e.g. ragged rows)."""
+def _clean(cell: str | None) -> str:
+    return "" if cell is None else unicodedata.normalize("NFC", cell).strip()
 
 
-def _clean(cell: str) -> str:
-    return unicodedata.normalize("NFC", cell).strip()
-
-
-def canonical_text(path: Path, schema) -> str:
-    data = path.read_bytes()
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise FormatError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from exc
-    rows = [r for r in csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n"), newline="")) if r]
-    if not rows:
-        raise FormatError(f"{path}: no header row")
-    header = [_clean(h) for h in rows[0]]
+def canonical_text(res) -> str:
+    """The canonical text of a resource's file; FormatError when it cannot be made without guessing."""
+    raw = read_raw(res.path, res.rel_path)
+    bad = next((p for p in raw.problems if p.rule in STRUCTURE_RULES), None)
+    if bad is not None or not raw.readable or raw.table is None:
+        where = bad.location() if bad else res.rel_path
+        raise FormatError(f"{where}: {bad.message if bad else 'the rows cannot be read'}; fix it by hand "
+                          "(fmt only rewrites files whose cells it can read unambiguously)")
+    header = [_clean(h) for h in raw.header]
     if len(set(header)) != len(header):
-        raise FormatError(f"{path}: duplicate column names in the header")
-    for n, r in enumerate(rows[1:], start=2):
-        if len(r) != len(header):
-            raise FormatError(f"{path}: a row has {len(r)} cells but the header has {len(header)} (row {n})")
-    order = [c for c in schema.field_names if c in header] + [c for c in header if c not in schema.field_names]
-    idx = [header.index(c) for c in order]
-    body = [[_clean(r[i]) for i in idx] for r in rows[1:]]
-    pk = [order.index(k) for k in schema.primary_key if k in order]
+        raise FormatError(f"{res.rel_path}:1: duplicate column names in the header")
+    known = res.schema.field_names
+    order = [c for c in known if c in header] + [c for c in header if c not in known]
+    source = {h: raw.header[j] for j, h in enumerate(header)}
+    cols = [[_clean(x) for x in raw.table.column(source[c]).to_pylist()] for c in order]
+    body = [list(r) for r in zip(*cols)] if cols else []
+    pk = [order.index(k) for k in res.schema.primary_key if k in order]
     body.sort(key=lambda r: tuple(r[i] for i in pk))
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
@@ -68,14 +70,13 @@ def format_package(path=None, check: bool = False) -> FormatResult:
     for name in pkg.resource_names:
         try:
             res = pkg.resource(name)
-            new = canonical_text(res.path, res.schema)
-        except (FormatError, OSError) as exc:
+            new = canonical_text(res).encode("utf-8")
+        except CartelDataError as exc:  # FormatError, or a resource that cannot be used at all
             errors.append(str(exc))
             continue
-        if res.path.read_bytes() != new.encode("utf-8"):
+        if res.path.read_bytes() != new:
             changed.append(res.rel_path)
             if not check:
-                tmp = res.path.with_name(f".{res.path.name}.fmt-tmp")
-                tmp.write_bytes(new.encode("utf-8"))
-                tmp.replace(res.path)
+                with atomic_output(res.path.resolve(), force=True) as tmp:
+                    tmp.write_bytes(new)
     return FormatResult(changed, errors)

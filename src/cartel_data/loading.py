@@ -1,5 +1,7 @@
 """Loading tables into pandas with deliberate dtypes derived from the Table Schemas.
 
+Each field loads as the pandas dtype its type declares (:mod:`cartel_data.types`):
+
 =================  ==========================================================
 Table Schema       pandas dtype
 =================  ==========================================================
@@ -16,99 +18,69 @@ partial date       ``string`` as written, plus ``<col>_earliest`` and ``<col>_la
 =================  ==========================================================
 
 No day is ever invented: ``1989`` stays ``1989``, with earliest 1989-01-01 and latest
-1989-12-31.
+1989-12-31. Files are read by the one CSV reader (:func:`cartel_data.reading.read_cells`).
 """
 
 from __future__ import annotations
 
-from .package import Package, bundled_root
-from .schema import Field, TableSchema
+from .package import Package
+from .schema import TableSchema
+from .types import pandas_dtype, typed_column
+
+__all__ = ["load", "load_all", "typed", "pandas_dtype"]
 
 
-def pandas_dtype(f: Field):
-    """The pandas dtype a field is loaded as."""
-    import pandas as pd
-
-    if f.enum is not None:
-        return pd.CategoricalDtype(categories=list(f.enum))
-    return {
-        "integer": "Int64",
-        "number": "Float64",
-        "boolean": "boolean",
-        "date": "datetime64[s]",
-    }.get(f.type, "string")
-
-
-def read_csv(path, schema: TableSchema):
-    """Read a CSV with every cell as text (no type guessing); missing cells are ``<NA>``."""
-    import pandas as pd
-
-    return pd.read_csv(
-        path,
-        dtype="string",
-        keep_default_na=False,
-        na_values=list(schema.missing_values),
-        encoding="utf-8",
-    )
-
-
-def _numbers(f, s):
-    """An integer or number column parsed by Arrow (as the exports do) into Int64 or Float64."""
+def _column(f, text):
+    """One text column (pyarrow) as a pandas Series of the field's dtype."""
     import pandas as pd
     import pyarrow as pa
 
-    from .records import typed_column
-    from .vector import arrow
+    if f.type in ("integer", "number", "boolean"):
+        mapper = {pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(), pa.bool_(): pd.BooleanDtype()}.get
+        return typed_column(f, text).to_pandas(types_mapper=mapper)
+    if f.type == "date":
+        return pd.Series(typed_column(f, text).to_numpy(zero_copy_only=False), dtype="datetime64[s]")
+    return pd.Series(pd.array(text, dtype=pd.StringDtype("pyarrow"))).astype(pandas_dtype(f))
 
-    mapper = {pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype()}.get
-    out = typed_column(f, arrow(s)).to_pandas(types_mapper=mapper)
-    out.index = s.index
-    return out
 
-
-def typed(df, schema: TableSchema):
-    """Convert a text DataFrame to the dtypes of :func:`pandas_dtype`, adding the
-    derived columns of partial dates."""
+def typed(table, schema: TableSchema):
+    """Convert a pyarrow table of text to a DataFrame of the dtypes of :func:`pandas_dtype`,
+    adding the derived columns of partial dates."""
     import pandas as pd
 
     from . import dates
 
     out = {}
     for f in schema.fields:
-        if f.name not in df.columns:
+        if f.name not in table.column_names:
             continue
-        s = df[f.name]
-        dtype = pandas_dtype(f)
-        if f.type in ("integer", "number"):
-            out[f.name] = _numbers(f, s)
-        elif f.type == "boolean":
-            mapping = {**{v: True for v in f.true_values}, **{v: False for v in f.false_values}}
-            out[f.name] = s.map(mapping).astype("boolean")
-        elif f.type == "date":
-            out[f.name] = pd.to_datetime(s, format="%Y-%m-%d").astype("datetime64[s]")
-        else:
-            out[f.name] = s.astype(dtype)
+        text = table.column(f.name).combine_chunks()
+        out[f.name] = _column(f, text).reset_index(drop=True)
         if f.is_partial_date:
-            w = dates.widen(s)
+            w = dates.widen(pd.Series(pd.array(text, dtype=pd.StringDtype("pyarrow"))))
             out[f"{f.name}_earliest"] = w["earliest"]
             out[f"{f.name}_latest"] = w["latest"]
             out[f"{f.name}_precision"] = w["precision"]
-    return pd.DataFrame(out, index=df.index)
+    return pd.DataFrame(out, index=pd.RangeIndex(table.num_rows))
+
+
+def _load(res):
+    from .reading import read_cells
+
+    return typed(read_cells(res, "load").table, res.schema)
 
 
 def load(name: str, path=None):
-    """Load table ``name`` of the package at ``path`` (default: bundled package).
+    """Load table ``name`` of the package at ``path`` (default: ``./datapackage.json`` if
+    present, else the bundled package).
 
     >>> events = load("events")
     >>> str(events["event_type"].dtype)
     'category'
     """
-    pkg = Package(bundled_root() if path is None else path)
-    res = pkg.resource(name)
-    return typed(read_csv(res.path, res.schema), res.schema)
+    return _load(Package(path).resource(name))
 
 
 def load_all(path=None) -> dict:
-    """Load every table of the package at ``path`` (default: bundled): ``{name: DataFrame}``."""
-    pkg = Package(bundled_root() if path is None else path)
-    return {name: typed(read_csv(r.path, r.schema), r.schema) for name, r in pkg.resources.items()}
+    """Load every table of the package at ``path``: ``{name: DataFrame}`` in descriptor order."""
+    return {name: _load(r) for name, r in Package(path).resources.items()}

@@ -1,21 +1,25 @@
-"""Finding and reading a data package: the descriptor, its resources and their schemas."""
+"""Finding and reading a data package: the descriptor, its resources and their schemas.
+
+Every command finds its package the same way (:func:`resolve_descriptor`): the path it is
+given (a folder holding ``datapackage.json``, the descriptor itself, or a release zip for the
+commands that read zips), else ``./datapackage.json`` when the working directory holds one,
+else the package bundled with this installation.
+"""
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from .schema import TableSchema
+from .errors import PackageError, UnknownTable
+from .files import MAX_JSON_BYTES, kind_reason, path_reason, outside_reason, read_bytes, read_reason
+from .schema import TableSchema, read_schema
 
 DESCRIPTOR = "datapackage.json"
-_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
-
-class PackageError(Exception):
-    """The package cannot be read at all (missing, unreadable or malformed descriptor)."""
+__all__ = ["Package", "PackageError", "Resource", "bundled_root", "resolve_descriptor", "DESCRIPTOR"]
 
 
 def bundled_root() -> Path:
@@ -40,35 +44,12 @@ def resolve_descriptor(path: str | Path | None = None) -> Path:
     p = Path(path)
     if p.is_dir():
         p = p / DESCRIPTOR
-    if not p.is_file():
+    if not p.exists():
         raise PackageError(f"no data package descriptor at {p}")
+    reason = kind_reason(p, MAX_JSON_BYTES)
+    if reason:
+        raise PackageError(f"cannot read {p}: {reason}")
     return p
-
-
-def unsafe_path_reason(path: str) -> str | None:
-    """Why a resource path may not be read, or None when it is a safe relative path."""
-    if not isinstance(path, str) or not path:
-        return "resource path must be a non-empty string"
-    if _URL.match(path) or path.startswith("//"):
-        return "remote or URL resource paths are refused; the validator reads only files inside the package folder"
-    if path.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:[\\/]", path):
-        return "absolute resource paths are refused; use a path relative to the descriptor"
-    if ".." in PurePosixPath(path.replace("\\", "/")).parts:
-        return "resource paths containing '..' are refused; the package may not read outside its folder"
-    return None
-
-
-def outside_reason(root: Path, rel: str) -> str | None:
-    """Why ``root / rel`` may not be read because it leads outside ``root`` (a symbolic
-    link to elsewhere), or None."""
-    try:
-        target = (root / rel).resolve()
-        target.relative_to(root.resolve())
-    except ValueError:
-        return "the path leads outside the package folder (through a symbolic link); it is refused"
-    except (OSError, RuntimeError) as exc:
-        return f"the path cannot be resolved: {exc}"
-    return None
 
 
 @dataclass(frozen=True)
@@ -79,62 +60,99 @@ class Resource:
     schema: TableSchema
 
 
+def load_json(data: bytes, name: str):
+    """JSON text as Python values, or PackageError in one line."""
+    try:
+        return json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise PackageError(f"{name} is not UTF-8 text: {exc.reason} at byte {exc.start}") from exc
+    except json.JSONDecodeError as exc:
+        raise PackageError(f"{name} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from exc
+    except RecursionError as exc:
+        raise PackageError(f"{name} is nested too deeply to read") from exc
+
+
 class Package:
-    """A data package on disk. Construction reads only the descriptor."""
+    """A data package on disk. Construction reads only the descriptor; each schema is read
+    and checked once, on first use."""
 
     def __init__(self, path: str | Path | None = None):
         self.descriptor_path = resolve_descriptor(path).resolve()
         self.root = self.descriptor_path.parent
         try:
-            text = self.descriptor_path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise PackageError(f"cannot read {self.descriptor_path}: {exc}") from exc
-        try:
-            self.descriptor = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise PackageError(f"{self.descriptor_path.name} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from exc
-        except RecursionError as exc:
-            raise PackageError(f"{self.descriptor_path.name} is nested too deeply to read") from exc
+            data = read_bytes(self.descriptor_path, MAX_JSON_BYTES)
+        except OSError as exc:
+            raise PackageError(f"cannot read {self.descriptor_path}: {exc.strerror or exc}") from exc
+        self.descriptor = load_json(data, self.descriptor_path.name)
         if not isinstance(self.descriptor, dict):
             raise PackageError(f"{self.descriptor_path.name} must hold a JSON object")
+        self._schemas: dict[str, tuple] = {}
 
     @property
     def version(self) -> str | None:
-        return self.descriptor.get("version")
+        v = self.descriptor.get("version")
+        return v if isinstance(v, str) else None
+
+    @cached_property
+    def resource_entries(self) -> list[dict]:
+        res = self.descriptor.get("resources", [])
+        return [r for r in res if isinstance(r, dict)] if isinstance(res, list) else []
 
     @property
     def resource_names(self) -> list[str]:
-        return [r.get("name") for r in self.descriptor.get("resources", []) if isinstance(r, dict)]
+        return [r["name"] for r in self.resource_entries if isinstance(r.get("name"), str)]
+
+    def entry(self, name: str) -> dict:
+        for r in self.resource_entries:
+            if r.get("name") == name:
+                return r
+        raise UnknownTable(f"no table named {name!r}; tables: {', '.join(self.resource_names)}")
+
+    def schema(self, name: str) -> tuple[TableSchema | None, list]:
+        """``(schema, problems)`` of resource ``name``, read and checked once."""
+        if name not in self._schemas:
+            self._schemas[name] = self._read_schema(self.entry(name))
+        return self._schemas[name]
+
+    def _read_schema(self, r: dict) -> tuple[TableSchema | None, list]:
+        from .catalogue import problem
+
+        name, schema = r["name"], r.get("schema")
+        file = self.descriptor_path.name
+        title, desc = r.get("title", ""), r.get("description", "")
+        if isinstance(schema, dict):
+            return read_schema(name, schema, file=file, where=f"resource {name!r} inline schema: ",
+                               title=title if isinstance(title, str) else "", description=desc if isinstance(desc, str) else "")
+        if not isinstance(schema, str):
+            return None, [problem("schema", f"resource {name!r} has no schema", file=file)]
+        reason = path_reason(schema) or outside_reason(self.root, schema)
+        if reason:
+            return None, [problem("resource-path", f"resource {name!r} schema: {reason}", file=file, value=schema)]
+        path = self.root / schema
+        if not path.exists():
+            return None, [problem("schema", f"resource {name!r}: schema file {schema} does not exist", file=file)]
+        try:
+            reason = kind_reason(path, MAX_JSON_BYTES)
+            if reason:
+                raise PackageError(reason)
+            sd = load_json(read_bytes(path, MAX_JSON_BYTES), schema)
+        except (OSError, PackageError) as exc:
+            return None, [problem("schema", f"resource {name!r}: schema {schema} cannot be read: {exc}", file=file)]
+        return read_schema(name, sd, file=schema, title=title if isinstance(title, str) else "",
+                           description=desc if isinstance(desc, str) else "")
 
     def resource(self, name: str) -> Resource:
-        for r in self.descriptor.get("resources", []):
-            if isinstance(r, dict) and r.get("name") == name:
-                return self._make_resource(r)
-        raise KeyError(f"no table named {name!r}; tables: {', '.join(self.resource_names)}")
-
-    def _make_resource(self, r: dict) -> Resource:
+        """The resource ``name`` with its schema; PackageError when it cannot be used."""
+        r = self.entry(name)
         rel = r.get("path")
-        reason = unsafe_path_reason(rel) or outside_reason(self.root, rel)
+        reason = read_reason(self.root, rel) if isinstance(rel, str) else "each resource needs a single path string"
         if reason:
-            raise PackageError(f"resource {r.get('name')!r}: {reason}: {rel!r}")
-        schema = r.get("schema")
-        if isinstance(schema, str):
-            reason = unsafe_path_reason(schema) or outside_reason(self.root, schema)
-            if reason:
-                raise PackageError(f"resource {r.get('name')!r} schema: {reason}: {schema!r}")
-            schema_path = self.root / schema
-            try:
-                ts = TableSchema.from_file(r["name"], schema_path, r.get("title", ""), r.get("description", ""))
-            except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
-                raise PackageError(f"resource {r.get('name')!r}: cannot read schema {schema}: {exc}") from exc
-        elif isinstance(schema, dict):
-            try:
-                ts = TableSchema.from_dict(r["name"], schema, r.get("title", ""), r.get("description", ""))
-            except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                raise PackageError(f"resource {r.get('name')!r}: the inline schema cannot be read: {exc}") from exc
-        else:
-            raise PackageError(f"resource {r.get('name')!r} has no schema")
-        return Resource(name=r["name"], path=self.root / rel, rel_path=rel, schema=ts)
+            raise PackageError(f"resource {name!r}: {reason}: {rel!r}")
+        schema, problems = self.schema(name)
+        if schema is None:
+            first = next(p for p in problems if p.severity == "error")
+            raise PackageError(f"resource {name!r}: {first.message}")
+        return Resource(name=name, path=self.root / rel, rel_path=rel, schema=schema)
 
     @cached_property
     def resources(self) -> dict[str, Resource]:

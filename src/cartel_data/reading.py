@@ -1,10 +1,19 @@
-"""Reading CSV files exactly as written: every cell as text, with the line it starts on.
+"""The one CSV reader: every cell as text, with the line each row starts on.
 
-Two readers give the same cells. A well-formed file (UTF-8, LF, no blank lines, quotes
+:func:`read_raw` reads a file under the read policy (:mod:`cartel_data.files`), checks its
+bytes and rows, and splits it into cells. The validator reports what it found; the
+loaders, the exports and ``fmt`` use the same cells (:func:`read_cells`), refusing a file
+whose rows cannot be split reliably.
+
+Two splitters give the same cells. A well-formed file (UTF-8, LF, no blank lines, quotes
 only around whole cells) is split by pyarrow's multi-threaded CSV parser after a quick scan
 of its quote characters; anything else goes through Python's strict :mod:`csv` reader,
 which tracks editor line numbers and says exactly what is wrong. Line numbers of a file
 read the fast way are worked out only when a problem needs one.
+
+>>> header, table, multiline = split_plain(b'id,name\\nper-a,"Ana, B"\\n')
+>>> header, table.column("name").to_pylist(), multiline
+(['id', 'name'], ['Ana, B'], False)
 """
 
 from __future__ import annotations
@@ -14,9 +23,15 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .report import ERROR, WARNING, Problem
+from .catalogue import problem
+from .errors import PackageError, TooLarge, UnsafePath
+from .files import MAX_COLUMNS, MAX_CSV_BYTES, MAX_HEADER_BYTES, MAX_LINE_BYTES, read_bytes
 
-csv.field_size_limit(1 << 30)
+csv.field_size_limit(MAX_LINE_BYTES)
+
+#: Problems after which a file's rows cannot be split reliably.
+STRUCTURE_RULES = frozenset({"file-missing", "file-unreadable", "empty-file", "encoding", "nul-byte", "csv-syntax",
+                             "row-length", "limit"})
 
 
 @dataclass
@@ -32,11 +47,12 @@ class RawTable:
     file: str
     header: list[str] = field(default_factory=list)
     table: object = None
-    problems: list[Problem] = field(default_factory=list)
+    problems: list = field(default_factory=list)
     readable: bool = True
     n_rows: int = 0
     _lines: list[int] | None = None
     _text: str | None = None
+    _cols: dict | None = None
 
     def line_of(self, row: int) -> int:
         if self._lines is None:
@@ -45,10 +61,18 @@ class RawTable:
         return self._lines[row]
 
     def col_of(self, column: str) -> int | None:
-        try:
-            return self.header.index(column) + 1
-        except ValueError:
-            return None
+        if self._cols is None:
+            self._cols = {}
+            for j, name in enumerate(self.header):
+                self._cols.setdefault(name, j + 1)
+        return self._cols.get(column)
+
+    def column(self, name: str):
+        """One column as a single pyarrow string array (nulls for empty cells)."""
+        return self.table.column(name).combine_chunks()
+
+    def add(self, rule: str, message: str | None = None, **kw) -> None:
+        self.problems.append(problem(rule, message, file=self.file, **kw))
 
     def frame(self, columns: list[str] | None = None):
         """The cells as a pandas DataFrame of pyarrow-backed strings (missing values as ``<NA>``)."""
@@ -135,10 +159,92 @@ def split_plain(data: bytes):
     return header, table, multiline
 
 
+def _longest_line(data: bytes) -> tuple[int, int]:
+    """``(length, line)`` of the longest line; only scanned for files longer than the limit."""
+    if len(data) <= MAX_LINE_BYTES:
+        return 0, 0
+    import numpy as np
+
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0x0A)
+    starts = np.concatenate(([0], ends + 1))
+    stops = np.concatenate((ends, [len(data)]))
+    k = int(np.argmax(stops - starts))
+    return int(stops[k] - starts[k]), k + 1
+
+
+def _bytes_problems(t: RawTable, data: bytes) -> bytes | None:
+    """Check the bytes; returns the data to split (BOM dropped, line ends normalised), or
+    None when the file cannot be split at all."""
+    if not data:
+        t.add("empty-file", "the file is empty; it needs at least a header row", line=1)
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        t.add("bom", "the file starts with a byte order mark (BOM); save it as UTF-8 without BOM", line=1, col=1)
+        data = data[3:]
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        t.add("encoding", f"the file is not valid UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded", line=line, col=col)
+        return None
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        t.add("nul-byte", "the file contains a NUL byte", line=data.count(b"\n", 0, nul) + 1)
+        return None
+    head = data.find(b"\n")
+    if (head if head >= 0 else len(data)) > MAX_HEADER_BYTES:
+        t.add("limit", f"the header line is over {MAX_HEADER_BYTES:,} bytes", line=1)
+        return None
+    longest, line = _longest_line(data)
+    if longest > MAX_LINE_BYTES:
+        t.add("limit", f"line {line} is {longest:,} bytes long, over the limit of {MAX_LINE_BYTES:,}", line=line)
+        return None
+    cr = data.find(b"\r")
+    if cr >= 0:
+        kind = "CRLF" if data[cr: cr + 2] == b"\r\n" else "CR"
+        n_cr = data.count(b"\r")
+        t.add("line-ending", f"{kind} line ending; lines must end with LF only ({n_cr} carriage return(s) in the file)",
+              line=data.count(b"\n", 0, cr) + 1)
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    if not data.endswith(b"\n"):
+        t.add("final-newline", "the last line does not end with a newline", line=data.count(b"\n") + 1)
+    return data
+
+
+def read_raw(path: Path, display: str) -> RawTable:
+    """Read ``path`` (shown as ``display`` in problems) and check its byte- and row-level structure."""
+    t = RawTable(file=display)
+    try:
+        data = read_bytes(path, MAX_CSV_BYTES)
+    except FileNotFoundError:
+        t.add("file-missing", "the resource file does not exist")
+        t.readable = False
+        return t
+    except OSError as exc:
+        t.add("file-unreadable", f"the resource file cannot be read: {exc.strerror or exc}")
+        t.readable = False
+        return t
+    except (UnsafePath, TooLarge) as exc:  # not a regular file, or too large
+        t.add("limit" if isinstance(exc, TooLarge) else "file-unreadable", f"the resource file cannot be read: {exc}")
+        t.readable = False
+        return t
+    split = _bytes_problems(t, data)
+    if split is None:
+        t.readable = False
+        return t
+    if not t.problems and _fast_read(split, t):
+        return t
+    _slow_read(split.decode("utf-8"), t)
+    return t
+
+
 def _fast_read(data: bytes, t: RawTable) -> bool:
     split = split_plain(data)
     if split is None:
         return False
+    if len(split[0]) > MAX_COLUMNS:
+        return False  # the strict reader reports it
     t.header, t.table, multiline = split
     t.n_rows = t.table.num_rows
     if multiline:
@@ -146,63 +252,30 @@ def _fast_read(data: bytes, t: RawTable) -> bool:
     return True
 
 
-def read_raw(path: Path, display: str) -> RawTable:
-    """Read ``path`` and check its byte- and row-level structure."""
-    t = RawTable(file=display)
-
-    def err(rule, message, line=None, severity=ERROR, **kw):
-        t.problems.append(Problem(rule=rule, message=message, file=display, line=line, severity=severity, **kw))
-
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        err("file-missing", "the resource file does not exist")
-        t.readable = False
-        return t
-    except OSError as exc:
-        err("file-unreadable", f"the resource file cannot be read: {exc.strerror or exc}")
-        t.readable = False
-        return t
-    if not data:
-        err("empty-file", "the file is empty; it needs at least a header row", line=1)
-        t.readable = False
-        return t
-    if data.startswith(b"\xef\xbb\xbf"):
-        err("bom", "the file starts with a byte order mark (BOM); save it as UTF-8 without BOM", line=1, col=1)
-        data = data[3:]
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        err("encoding", f"the file is not valid UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded", line=line, col=col,
-            hint="re-save the file as UTF-8")
-        t.readable = False
-        return t
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        err("nul-byte", "the file contains a NUL byte", line=data.count(b"\n", 0, nul) + 1)
-        t.readable = False
-        return t
-    cr = data.find(b"\r")
-    if cr >= 0:
-        kind = "CRLF" if data[cr: cr + 2] == b"\r\n" else "CR"
-        n_cr = data.count(b"\r")
-        err("line-ending", f"{kind} line ending; lines must end with LF only ({n_cr} carriage return(s) in the file)",
-            line=data.count(b"\n", 0, cr) + 1, hint="convert the file to LF line endings (e.g. `dos2unix`)")
-        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    if not data.endswith(b"\n"):
-        err("final-newline", "the last line does not end with a newline", line=data.count(b"\n") + 1, severity=WARNING)
-    if not t.problems and _fast_read(data, t):
-        return t
-    _slow_read(data.decode("utf-8"), t, err)
-    return t
-
-
-def _slow_read(text: str, t: RawTable, err) -> None:
+def _slow_read(text: str, t: RawTable) -> None:
     """Python's strict csv reader: exact line numbers and messages for any file."""
-    import pyarrow as pa
+    rows, lines = _strict_rows(text, t)
+    if not rows:
+        t.add("empty-file", "the file has no header row", line=1)
+        t.readable = False
+        t._lines, t.n_rows = [], 0
+        return
+    t.header, t._lines, body = rows[0], lines[1:], rows[1:]
+    t.n_rows = len(body)
+    if len(t.header) > MAX_COLUMNS:
+        t.add("limit", f"the header has {len(t.header):,} columns, over the limit of {MAX_COLUMNS:,}", line=1)
+        t.readable = False
+        return
+    width = len(t.header)
+    for i, row in enumerate(body):
+        if len(row) != width:
+            t.add("row-length", f"the row has {len(row)} cells but the header has {width}", line=t._lines[i])
+            t.readable = False
+    if t.readable:
+        t.table = _arrow_columns(t.header, body)
 
+
+def _strict_rows(text: str, t: RawTable) -> tuple[list[list[str]], list[int]]:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[list[str]] = []
     lines: list[int] = []
@@ -212,32 +285,36 @@ def _slow_read(text: str, t: RawTable, err) -> None:
             start = prev_end + 1
             prev_end = reader.line_num
             if not row:
-                err("blank-line", "blank line", line=start, hint="delete the empty line")
+                t.add("blank-line", "blank line", line=start)
                 continue
             rows.append(row)
             lines.append(start)
     except csv.Error as exc:
-        err("csv-syntax", f"the CSV cannot be parsed: {exc}; probably an unbalanced double quote", line=prev_end + 1,
-            hint='a double quote inside a quoted cell must be doubled ("")')
+        t.add("csv-syntax", f"the CSV cannot be parsed: {exc}; probably an unbalanced double quote", line=prev_end + 1)
         t.readable = False
-    if not rows:
-        err("empty-file", "the file has no header row", line=1)
-        t.readable = False
-        t._lines, t.n_rows = [], 0
-        return
-    t.header = rows[0]
-    t._lines = lines[1:]
-    body = rows[1:]
-    t.n_rows = len(body)
-    width = len(t.header)
-    for i, row in enumerate(body):
-        if len(row) != width:
-            err("row-length", f"the row has {len(row)} cells but the header has {width}", line=t._lines[i],
-                hint="a cell containing a comma must be quoted")
-            t.readable = False
-    if t.readable:
-        cols = {}
-        for j, name in enumerate(t.header):
-            if name not in cols:
-                cols[name] = pa.array([r[j] or None for r in body], pa.string())
-        t.table = pa.table(cols) if cols else None
+    return rows, lines
+
+
+def _arrow_columns(header: list[str], body: list[list[str]]):
+    import pyarrow as pa
+
+    cols = {}
+    for j, name in enumerate(header):
+        if name not in cols:
+            cols[name] = pa.array([r[j] or None for r in body], pa.string())
+    return pa.table(cols) if cols else None
+
+
+def read_cells(res, what: str = "read") -> RawTable:
+    """The cells of a resource for the loaders, exports and ``fmt``: PackageError (with the
+    file and line) when its rows cannot be split reliably or its columns are not the schema's."""
+    t = read_raw(res.path, res.rel_path)
+    bad = next((p for p in t.problems if p.rule in STRUCTURE_RULES), None)
+    if bad is not None or not t.readable:
+        where = bad.location() if bad else res.rel_path
+        raise PackageError(f"cannot {what} {res.rel_path}: {where}: {bad.message if bad else 'unreadable rows'} "
+                           "(run `cartel-data validate`)")
+    missing = [c for c in res.schema.field_names if c not in set(t.header)]
+    if missing:
+        raise PackageError(f"cannot {what} {res.rel_path}: the header lacks column(s) {', '.join(missing)}")
+    return t

@@ -2,14 +2,19 @@
 
 Writes into the output folder:
 
-- ``cartel-data-<version>.zip``: a valid data package (descriptor with ``bytes`` and
-  ``hash`` per resource, CSVs, schemas, README, LICENSE files, CHANGELOG, CITATION.cff);
-- ``cartel-data-<version>.sqlite`` (+ ``.datasette.json`` metadata), ``.xlsx``, ``.json``,
-  ``.jsonl`` and ``-parquet.zip``;
+- ``cartel-data-<version>.zip``: a valid data package that unpacks into one folder
+  ``cartel-data-<version>/`` (descriptor with ``bytes`` and ``hash`` per resource, CSVs,
+  schemas, a README for data users, both licences, CHANGELOG, CITATION.cff);
+- ``cartel-data.sqlite`` with ``cartel-data.datasette.json`` (stable names, so the Datasette
+  database name and its metadata agree), and ``cartel-data-<version>`` ``.xlsx``, ``.json``,
+  ``.jsonl`` and ``-parquet.zip``, one per export format that belongs in a release;
 - ``SHA256SUMS``.
 
-Refuses invalid data, and refuses when the installed package version, the descriptor
-version and the top CHANGELOG section disagree.
+The release is built in a temporary folder and moved into place only when every file is
+written and the package zip has been verified by frictionless. It refuses invalid data,
+and refuses when the installed package version, the descriptor version and the top
+CHANGELOG section disagree. Text files are read under the read policy
+(:mod:`cartel_data.files`): a ``CITATION.cff`` linked to a file outside the package is refused.
 """
 
 from __future__ import annotations
@@ -20,14 +25,17 @@ import re
 import zipfile
 from pathlib import Path
 
+from .errors import ReleaseError
+from .files import MAX_CSV_BYTES, MAX_TEXT_BYTES, atomic_output, read_package_file
 from .package import Package
 
-EXTRA_FILES = ("README.md", "LICENSE", "LICENSE-DATA", "CHANGELOG.md", "CITATION.cff")
+__all__ = ["ReleaseError", "changelog_section", "release", "package_zip", "installed_version"]
+
+EXTRA_FILES = ("LICENSE", "LICENSE-DATA", "CHANGELOG.md", "CITATION.cff")
+#: The README for data users, shipped with the package and placed in the zip as README.md.
+DATA_README = "docs/release-readme.md"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-
-
-class ReleaseError(Exception):
-    pass
+SQLITE_NAME = "cartel-data"
 
 
 def changelog_section(text: str, version: str | None = None) -> tuple[str, str]:
@@ -70,79 +78,114 @@ def _zip(path: Path, members: list[tuple[str, bytes]]) -> None:
             z.writestr(info, data)
 
 
-def package_zip(pkg: Package, output: Path) -> None:
-    """The data package as a zip, its descriptor carrying ``bytes`` and ``hash``."""
+def _text_file(pkg: Package, name: str) -> bytes | None:
+    """A text file beside the descriptor, read under the read policy; None if absent."""
+    if not (pkg.root / name).exists() and not (pkg.root / name).is_symlink():
+        return None
+    try:
+        return read_package_file(pkg.root, name, MAX_TEXT_BYTES)
+    except FileNotFoundError:
+        return None
+
+
+def package_zip(pkg: Package, output: Path, folder: str) -> None:
+    """The data package as a zip whose members sit in ``folder/``; its descriptor carries
+    ``bytes`` and ``hash`` for each resource."""
     desc = json.loads(json.dumps(pkg.descriptor))
     members = []
     for r in desc["resources"]:
-        data = (pkg.root / r["path"]).read_bytes()
+        res = pkg.resource(r["name"])
+        data = read_package_file(pkg.root, res.rel_path, MAX_CSV_BYTES)
         r["bytes"] = len(data)
         r["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
-        members.append((r["path"], data))
-        members.append((r["schema"], (pkg.root / r["schema"]).read_bytes()))
+        members.append((res.rel_path, data))
+        if isinstance(r.get("schema"), str):
+            members.append((r["schema"], read_package_file(pkg.root, r["schema"], MAX_TEXT_BYTES)))
     for name in EXTRA_FILES:
-        if (pkg.root / name).is_file():
-            members.append((name, (pkg.root / name).read_bytes()))
+        data = _text_file(pkg, name)
+        if data is not None:
+            members.append((name, data))
+    readme = _text_file(pkg, DATA_README) or _text_file(pkg, "README.md")
+    if readme is not None:
+        members.append(("README.md", readme))
     members.append(("datapackage.json", (json.dumps(desc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")))
-    _zip(output, members)
+    _zip(output, [(f"{folder}/{name}", data) for name, data in members])
+
+
+def _check_versions(pkg: Package) -> str:
+    changelog = _text_file(pkg, "CHANGELOG.md")
+    if changelog is None:
+        raise ReleaseError("CHANGELOG.md is missing beside the descriptor")
+    top, notes = changelog_section(changelog.decode("utf-8", "replace"))
+    versions = {"descriptor": pkg.version, "CHANGELOG.md": top, "installed package": installed_version()}
+    if len(set(versions.values())) != 1:
+        raise ReleaseError("versions disagree: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
+    return notes
+
+
+def verify_zip(path: Path) -> None:
+    """Validate the released package zip with frictionless itself; ReleaseError if it fails."""
+    import frictionless
+
+    from .archive import opened
+
+    with opened(path) as root:
+        report = frictionless.validate(str(Path(root) / "datapackage.json"))
+    if not report.valid:
+        errors = report.flatten(["type", "note"])[:3]
+        raise ReleaseError(f"frictionless finds the released package invalid: {errors}")
+
+
+def _build(pkg: Package, out: Path, progress) -> list[Path]:
+    """Write every release file into the (empty, temporary) folder ``out``."""
+    from .export import formats, write
+    from .export.sqlite import datasette_metadata
+    from .records import read_package
+
+    base = f"cartel-data-{pkg.version}"
+    progress(f"writing {base}.zip")
+    package_zip(pkg, out / f"{base}.zip", base)
+    verify_zip(out / f"{base}.zip")
+    pkg, data = read_package(pkg.root)  # read once, written in every format
+    for fmt in formats().values():
+        if not fmt.in_release:
+            continue
+        target = out / ((SQLITE_NAME + fmt.suffix) if fmt.name == "sqlite" else base + fmt.suffix)
+        progress(f"writing {target.name}")
+        if fmt.folder:
+            _folder_zip(fmt.name, pkg, data, target)
+        else:
+            write(fmt.name, pkg, data, target)
+    meta = datasette_metadata(pkg, data, database=SQLITE_NAME)
+    (out / f"{SQLITE_NAME}.datasette.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    files = sorted(p for p in out.iterdir() if p.is_file() and not p.name.startswith("."))
+    (out / "SHA256SUMS").write_text("".join(f"{_sha256(f)}  {f.name}\n" for f in files), encoding="utf-8")
+    return files + [out / "SHA256SUMS"]
+
+
+def _folder_zip(fmt: str, pkg, data, target: Path) -> None:
+    import tempfile
+
+    from .export import write
+
+    with tempfile.TemporaryDirectory() as d:
+        folder = write(fmt, pkg, data, Path(d) / fmt)
+        _zip(target, [(p.name, p.read_bytes()) for p in sorted(folder.iterdir()) if not p.name.startswith(".")])
 
 
 def release(output="dist", path=None, force: bool = False, progress=lambda msg: None) -> dict:
     """Build every release file; returns ``{"version", "notes", "files": [Path, ...]}``."""
-    from .export import atomic_output, write
-    from .export.sqlite import datasette_metadata
-    from .records import read_package
     from .validation import validate
 
     pkg = Package(path)
-    version = pkg.version
     progress(f"checking versions of {pkg.root}")
-    changelog = pkg.root / "CHANGELOG.md"
-    if not changelog.is_file():
-        raise ReleaseError("CHANGELOG.md is missing beside the descriptor")
-    top, notes = changelog_section(changelog.read_text(encoding="utf-8"))
-    versions = {"descriptor": version, "CHANGELOG.md": top, "installed package": installed_version()}
-    if len(set(versions.values())) != 1:
-        raise ReleaseError("versions disagree: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
+    notes = _check_versions(pkg)
     progress("validating (strict)")
     report = validate(pkg.root, strict=True)
     if not report.valid:
         raise ReleaseError(f"the package is not valid: {report.summary()}; run `cartel-data validate --strict`")
     out = Path(output)
-    out.mkdir(parents=True, exist_ok=True)
-    base = f"cartel-data-{version}"
-    files = []
-
-    def step(name, fn):
-        target = out / name
-        progress(f"writing {target}")
-        fn(target)
-        files.append(target)
-
-    def atomic(fn):
-        def run(target):
-            with atomic_output(target, force=force) as tmp:
-                fn(tmp)
-        return run
-
-    step(f"{base}.zip", atomic(lambda tmp: package_zip(pkg, tmp)))
-    pkg, data = read_package(pkg.root)  # read once, written in every format
-    for fmt, suffix in (("sqlite", ".sqlite"), ("xlsx", ".xlsx"), ("json", ".json"), ("jsonl", ".jsonl")):
-        step(base + suffix, lambda target, fmt=fmt: write(fmt, pkg, data, target, force=force))
-    step(f"{base}.datasette.json", atomic(lambda tmp: tmp.write_text(
-        json.dumps(datasette_metadata(pkg, data, database=base), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")))
-
-    def parquet_zip(tmp):
-        import tempfile
-
-        with tempfile.TemporaryDirectory() as d:
-            folder = write("parquet", pkg, data, Path(d) / "parquet")
-            _zip(tmp, [(p.name, p.read_bytes()) for p in sorted(folder.iterdir())])
-
-    step(f"{base}-parquet.zip", atomic(parquet_zip))
-    progress(f"writing {out / 'SHA256SUMS'}")
-    sums = "".join(f"{_sha256(f)}  {f.name}\n" for f in sorted(files))
-    with atomic_output(out / "SHA256SUMS", force=force) as tmp:
-        tmp.write_text(sums, encoding="utf-8")
-    files.append(out / "SHA256SUMS")
-    return {"version": version, "notes": notes, "files": files}
+    with atomic_output(out, force=force, folder=True, protected=pkg.root) as tmp:
+        built = _build(pkg, tmp, progress)
+        names = [p.name for p in built]
+    return {"version": pkg.version, "notes": notes, "files": [out / n for n in names]}

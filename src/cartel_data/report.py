@@ -5,8 +5,13 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
+from . import escape
+
 ERROR = "error"
 WARNING = "warning"
+
+#: Longest value a problem carries (a whole 100 MB cell is never echoed).
+MAX_VALUE = 1_000
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,8 @@ class Problem:
                     v.encode("utf-8")
                 except UnicodeEncodeError:
                     object.__setattr__(self, name, v.encode("utf-8", "backslashreplace").decode("utf-8"))
+        if self.value is not None and len(self.value) > MAX_VALUE:
+            object.__setattr__(self, "value", self.value[: MAX_VALUE - 1] + "…")
 
     def location(self) -> str:
         loc = self.file
@@ -54,7 +61,7 @@ def _short(value: str | None, limit: int = 80) -> str:
     if value is None:
         return ""
     v = value if len(value) <= limit else value[: limit - 1] + "…"
-    return json.dumps(v, ensure_ascii=False)
+    return escape.terminal(json.dumps(v, ensure_ascii=False))
 
 
 @dataclass
@@ -105,16 +112,19 @@ class Report:
 
     # -- renderings -----------------------------------------------------------
     def to_text(self) -> str:
+        """One line per problem (plus its hint), every piece of data escaped for a terminal:
+        no control, bidi or line-break character from the package reaches the output."""
+        t = escape.terminal
         out = []
         for p in self.sorted():
-            line = f"{p.location()}: {p.severity}: {p.message}"
+            line = f"{t(p.location())}: {p.severity}: {t(p.message)}"
             if p.column:
-                line += f" [column {p.column}]"
+                line += f" [column {t(p.column)}]"
             if p.value is not None:
                 line += f" value {_short(p.value)}"
-            line += f" ({p.rule})"
+            line += f" ({t(p.rule)})"
             if p.hint:
-                line += f"\n    hint: {p.hint}"
+                line += f"\n    hint: {t(p.hint)}"
             out.append(line)
         out.append(self.summary())
         return "\n".join(out)
@@ -132,14 +142,9 @@ class Report:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
 
     def to_github(self) -> str:
-        """GitHub Actions workflow commands, so problems show on the pull request diff."""
-
-        def esc_data(s: str) -> str:
-            return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-        def esc_prop(s: str) -> str:
-            return esc_data(s).replace(":", "%3A").replace(",", "%2C")
-
+        """GitHub Actions workflow commands, so problems show on the pull request diff; every
+        property and message is escaped as the runner unescapes it."""
+        esc_data, esc_prop = escape.github_data, escape.github_property
         out = []
         for p in self.sorted():
             props = [f"file={esc_prop(p.file)}"]

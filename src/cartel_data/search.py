@@ -30,6 +30,7 @@ class Hit:
     name: str
     matched: str  # the name or alias that matched
     score: float
+    via: str = "name"  # name | alias
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -53,8 +54,14 @@ def _score(q: str, target: str) -> float:
     return 0.75 * max(per_word, whole)
 
 
+#: A partial (not exact) match on an alias ranks this far below the same match on a name, so
+#: that "Caro Quintero" finds the person Rafael Caro Quintero before an organization
+#: whose alias is "Caro Quintero Organization".
+ALIAS_PENALTY = 0.1
+
+
 def entries(pkg: Package):
-    """(id, kind, display name, searchable text) for every name and alias."""
+    """(id, kind, display name, searchable text, via) for every name and alias."""
     from .records import read_rows
 
     names = {}
@@ -62,24 +69,24 @@ def entries(pkg: Package):
         if table in pkg.resource_names:
             for r in read_rows(pkg.resource(table)).dicts():
                 names[r[id_col]] = (kind, r["name"])
-                yield r[id_col], kind, r["name"], r["name"]
+                yield r[id_col], kind, r["name"], r["name"], "name"
     if "aliases" in pkg.resource_names:
         for r in read_rows(pkg.resource("aliases")).dicts():
             owner = r["person_id"] or r["organization_id"]
             if owner in names:
                 kind, name = names[owner]
-                yield owner, kind, name, r["alias"]
+                yield owner, kind, name, r["alias"], "alias"
 
 
 def search(text: str, path=None, limit: int = 10, threshold: float = 0.55) -> list[Hit]:
     """People and organizations whose name or alias matches ``text``, best first."""
-    from .package import bundled_root
-
-    pkg = Package(bundled_root() if path is None else path)
+    pkg = Package(path)
     q = fold(text)
     best: dict[str, Hit] = {}
-    for eid, kind, name, alias in entries(pkg):
+    for eid, kind, name, alias, via in entries(pkg):
         s = _score(q, fold(alias))
+        if via == "alias" and s < 1.0:
+            s -= ALIAS_PENALTY
         if s >= threshold and (eid not in best or s > best[eid].score):
-            best[eid] = Hit(eid, kind, name, alias, round(s, 3))
-    return sorted(best.values(), key=lambda h: (-h.score, h.name))[:limit]
+            best[eid] = Hit(eid, kind, name, alias, round(s, 3), via)
+    return sorted(best.values(), key=lambda h: (-h.score, h.via != "name", h.name))[:limit]

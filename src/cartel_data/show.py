@@ -3,7 +3,11 @@
 A profile gathers a person's or organization's names and aliases, memberships, and a
 chronological timeline of events, sentences and transfers. Every line carries numbered
 references to its sources, listed with their URLs at the end. Dates are shown exactly as
-recorded (``1989``, ``1989-04``, ``1989-04-08``) and sorted by the earliest day they can mean.
+recorded (``1989``, ``1989-04``, ``1989-04-08``) and sorted by the earliest day they can mean;
+values of enumerations are shown with their labels from the schemas (``x-labels``).
+
+Every rendering escapes the data for its medium: control and bidirectional characters are
+shown as escapes on a terminal, and Markdown and HTML structure in a cell is printed as text.
 """
 
 from __future__ import annotations
@@ -11,11 +15,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from . import escape
+from .errors import NotFound
 
-class NotFound(LookupError):
-    def __init__(self, message: str, candidates=()):
-        super().__init__(message)
-        self.candidates = list(candidates)
+__all__ = ["NotFound", "Profile", "profile", "to_markdown", "to_json", "render_terminal", "plot"]
 
 
 @dataclass
@@ -41,127 +44,190 @@ def _sort_key(date: str | None) -> str:
     return date or "9999"
 
 
-def profile(id_or_name: str, path=None) -> Profile:
-    """Build the profile of a person or organization given its id or (part of) its name."""
-    from .package import bundled_root
-    from .records import read_package
+def _pick(id_or_name: str, pkg, persons, orgs) -> str:
+    """The id of the person or organization ``id_or_name`` names; NotFound when none or several."""
     from .search import search
 
-    pkg, t = read_package(bundled_root() if path is None else path)
-    rows = {name: list(tr.dicts()) for name, tr in t.items()}
-    persons = {r["person_id"]: r for r in rows.get("persons", [])}
-    orgs = {r["organization_id"]: r for r in rows.get("organizations", [])}
-    target = id_or_name if id_or_name in persons or id_or_name in orgs else None
-    if target is None:
-        hits = search(id_or_name, path=pkg.root)
-        if not hits:
-            raise NotFound(f"nothing matches {id_or_name!r}")
-        if len(hits) > 1 and hits[0].score < 0.9 and hits[1].score >= hits[0].score - 0.05:
-            raise NotFound(f"{id_or_name!r} is ambiguous", hits[:5])
-        target = hits[0].id
-    sources = {r["source_id"]: r for r in rows.get("sources", [])}
-    order: dict[str, int] = {}
+    if id_or_name in persons or id_or_name in orgs:
+        return id_or_name
+    hits = search(id_or_name, path=pkg.root)
+    if not hits:
+        raise NotFound(f"nothing matches {id_or_name!r}")
+    top = hits[0]
+    if len(hits) > 1 and top.score < 0.9 and hits[1].score >= top.score - 0.05 and not (top.via == "name" and hits[1].via == "alias"):
+        raise NotFound(f"{id_or_name!r} is ambiguous", hits[:5])
+    return top.id
 
-    def refs(ids) -> list[int]:
+
+class _Refs:
+    """Numbers the sources in the order a profile first cites them."""
+
+    def __init__(self):
+        self.order: dict[str, int] = {}
+
+    def __call__(self, ids) -> list[int]:
         out = []
         for sid in ids or []:
-            if sid not in order:
-                order[sid] = len(order) + 1
-            out.append(order[sid])
+            if sid not in self.order:
+                self.order[sid] = len(self.order) + 1
+            out.append(self.order[sid])
         return out
 
+
+def profile(id_or_name: str, path=None) -> Profile:
+    """Build the profile of a person or organization given its id or (part of) its name."""
+    from .records import read_package
+
+    pkg, t = read_package(path)
+    rows = {name: list(tr.dicts()) for name, tr in t.items()}
+    label = {name: tr.schema for name, tr in t.items()}
+    persons = {r["person_id"]: r for r in rows.get("persons", [])}
+    orgs = {r["organization_id"]: r for r in rows.get("organizations", [])}
+    target = _pick(id_or_name, pkg, persons, orgs)
+    refs = _Refs()
     kind = "person" if target in persons else "organization"
     main = persons.get(target) or orgs[target]
-    col = "person_id" if kind == "person" else "organization_id"
     p = Profile(id=target, kind=kind, name=main["name"], description=main.get("description"))
     p.refs = refs(main["source_ids"])
-    if kind == "person":
-        for label, key in (("Born", "birth_date"), ("Birthplace", "birth_place"), ("Died", "death_date"), ("Nationality", "nationality")):
-            if main.get(key):
-                p.facts.append((label, main[key]))
-    else:
-        for label, key in (("Type", "organization_type"), ("Country", "country"), ("Founded", "founded"), ("Dissolved", "dissolved")):
-            if main.get(key):
-                p.facts.append((label, main[key]))
-        for label, key in (("Split from / part of", "parent_id"), ("Succeeded by", "successor_id")):
-            if main.get(key):
-                p.facts.append((label, f"{orgs.get(main[key], {}).get('name', main[key])} ({main[key]})"))
-    if main.get("disputed"):
-        p.facts.append(("Disputed", main.get("notes") or "yes"))
+    _facts(p, main, orgs, label)
+    col = "person_id" if kind == "person" else "organization_id"
     for a in rows.get("aliases", []):
         if a[col] == target:
             p.aliases.append({"alias": a["alias"], "type": a["alias_type"], "refs": refs(a["source_ids"])})
-    for m in rows.get("memberships", []):
-        if m[col] == target:
-            other = orgs.get(m["organization_id"], {}) if kind == "person" else persons.get(m["person_id"], {})
-            p.memberships.append({"id": m["membership_id"], "with": other.get("name"),
-                                  "with_id": m["organization_id"] if kind == "person" else m["person_id"],
-                                  "role": m["role"], "start": m["start_date"], "end": m["end_date"],
-                                  "disputed": m["disputed"], "refs": refs(m["source_ids"])})
-    events = {e["event_id"]: e for e in rows.get("events", [])}
-    for par in rows.get("event_participants", []):
-        if par[col] == target and par["event_id"] in events:
-            e = events[par["event_id"]]
-            place = ", ".join(x for x in (e["place"], e["admin1"], e["country"]) if x)
-            p.timeline.append({"date": e["date"], "kind": e["event_type"], "id": e["event_id"], "role": par["role"],
-                               "text": e["summary"], "place": place or None, "disputed": e["disputed"],
-                               "refs": refs(list(dict.fromkeys((e["source_ids"] or []) + (par["source_ids"] or []))))})
+    _memberships(p, rows, persons, orgs, col, refs, label)
+    _events(p, rows, col, refs, label)
     if kind == "person":
-        for s in rows.get("sentences", []):
-            if s["person_id"] == target:
-                term = "life" if s["life"] else " ".join(x for x in (
-                    f"{s['term_years']} years" if s["term_years"] is not None else "",
-                    f"{s['term_months']} months" if s["term_months"] else "") if x) or "term not stated"
-                text = f"Sentence ({s['status']}{' ' + s['status_date'] if s['status_date'] else ''}): {term}; {s['court']}; charges: {s['charges']}"
-                p.timeline.append({"date": s["date"], "kind": "sentence", "id": s["sentence_id"], "role": None, "text": text,
-                                   "place": s["country"], "disputed": s["disputed"], "refs": refs(s["source_ids"])})
-        for x in rows.get("extraditions", []):
-            if x["person_id"] == target:
-                text = (f"Transferred {x['from_country']} → {x['to_country']} ({x['mechanism'].replace('_', ' ')})"
-                        + (f"; destination: {x['destination']}" if x["destination"] else "")
-                        + (f"; charges: {x['charges']}" if x["charges"] else ""))
-                p.timeline.append({"date": x["date"], "kind": "transfer", "id": x["extradition_id"], "role": None, "text": text,
-                                   "place": None, "disputed": x["disputed"], "refs": refs(x["source_ids"])})
+        _sentences(p, rows, refs, label)
+        _transfers(p, rows, refs, label)
     p.timeline.sort(key=lambda i: (_sort_key(i["date"]), i["kind"], i["id"]))
-    for sid, n in sorted(order.items(), key=lambda kv: kv[1]):
+    sources = {r["source_id"]: r for r in rows.get("sources", [])}
+    for sid, n in sorted(refs.order.items(), key=lambda kv: kv[1]):
         s = sources.get(sid, {})
         p.sources.append({"n": n, "id": sid, "title": s.get("title"), "publisher": s.get("publisher"),
                           "published": s.get("published"), "url": s.get("url")})
     return p
 
 
+def _lab(label, table: str, column: str, value) -> str:
+    s = label.get(table)
+    return s[column].label_of(value) if s is not None and column in s.field_names else (value or "")
+
+
+def _facts(p: Profile, main: dict, orgs: dict, label) -> None:
+    if p.kind == "person":
+        keys = (("Born", "birth_date"), ("Birthplace", "birth_place"), ("Died", "death_date"), ("Nationality", "nationality"))
+        p.facts += [(lab, main[k]) for lab, k in keys if main.get(k)]
+    else:
+        if main.get("organization_type"):
+            p.facts.append(("Type", _lab(label, "organizations", "organization_type", main["organization_type"])))
+        keys = (("Country", "country"), ("Founded", "founded"), ("Dissolved", "dissolved"))
+        p.facts += [(lab, main[k]) for lab, k in keys if main.get(k)]
+        for lab, k in (("Split from / part of", "parent_id"), ("Succeeded by", "successor_id")):
+            if main.get(k):
+                p.facts.append((lab, f"{orgs.get(main[k], {}).get('name', main[k])} ({main[k]})"))
+    if main.get("disputed"):
+        p.facts.append(("Disputed", main.get("notes") or "yes"))
+
+
+def _memberships(p, rows, persons, orgs, col, refs, label) -> None:
+    for m in rows.get("memberships", []):
+        if m[col] == p.id:
+            other = orgs.get(m["organization_id"], {}) if p.kind == "person" else persons.get(m["person_id"], {})
+            p.memberships.append({"id": m["membership_id"], "with": other.get("name"),
+                                  "with_id": m["organization_id"] if p.kind == "person" else m["person_id"],
+                                  "role": _lab(label, "memberships", "role", m["role"]), "start": m["start_date"],
+                                  "end": m["end_date"], "disputed": m["disputed"], "refs": refs(m["source_ids"])})
+
+
+def _events(p, rows, col, refs, label) -> None:
+    """One timeline line per event, even when the target takes part in it in several roles."""
+    events = {e["event_id"]: e for e in rows.get("events", [])}
+    seen: dict[str, dict] = {}
+    for par in rows.get("event_participants", []):
+        if par[col] != p.id or par["event_id"] not in events:
+            continue
+        e = events[par["event_id"]]
+        role = _lab(label, "event_participants", "role", par["role"])
+        if e["event_id"] in seen:
+            item = seen[e["event_id"]]
+            item["role"] = ", ".join(dict.fromkeys(item["role"].split(", ") + [role]))
+            item["refs"] = list(dict.fromkeys(item["refs"] + refs(par["source_ids"])))
+            continue
+        place = ", ".join(x for x in (e["place"], e["admin1"], e["country"]) if x)
+        item = {"date": e["date"], "kind": _lab(label, "events", "event_type", e["event_type"]), "id": e["event_id"],
+                "role": role, "text": e["summary"], "place": place or None, "disputed": e["disputed"],
+                "notes": e["notes"] if e["disputed"] else None,
+                "refs": refs(list(dict.fromkeys((e["source_ids"] or []) + (par["source_ids"] or []))))}
+        seen[e["event_id"]] = item
+        p.timeline.append(item)
+
+
+def _sentences(p, rows, refs, label) -> None:
+    for s in rows.get("sentences", []):
+        if s["person_id"] != p.id:
+            continue
+        term = "life" if s["life"] else " ".join(x for x in (
+            f"{s['term_years']} years" if s["term_years"] is not None else "",
+            f"{s['term_months']} months" if s["term_months"] else "") if x) or "term not stated"
+        status = _lab(label, "sentences", "status", s["status"])
+        text = f"Sentence ({status}{' ' + s['status_date'] if s['status_date'] else ''}): {term}; {s['court']}; charges: {s['charges']}"
+        p.timeline.append({"date": s["date"], "kind": "sentence", "id": s["sentence_id"], "role": None, "text": text,
+                           "place": s["country"], "disputed": s["disputed"], "notes": s["notes"] if s["disputed"] else None,
+                           "refs": refs(s["source_ids"])})
+
+
+def _transfers(p, rows, refs, label) -> None:
+    for x in rows.get("extraditions", []):
+        if x["person_id"] != p.id:
+            continue
+        mech = _lab(label, "extraditions", "mechanism", x["mechanism"])
+        text = (f"Transferred {x['from_country']} → {x['to_country']} ({mech})"
+                + (f"; destination: {x['destination']}" if x["destination"] else "")
+                + (f"; charges: {x['charges']}" if x["charges"] else ""))
+        p.timeline.append({"date": x["date"], "kind": "transfer", "id": x["extradition_id"], "role": None, "text": text,
+                           "place": None, "disputed": x["disputed"], "notes": x["notes"] if x["disputed"] else None,
+                           "refs": refs(x["source_ids"])})
+
+
 def _refs(r) -> str:
     return "".join(f"[{n}]" for n in r)
 
 
+def _source_line(s: dict, md) -> str:
+    title = s["title"] or "(untitled)"
+    date = s["published"] or "undated"
+    return f"{md(s['publisher'])}, “{md(title)}”, {md(date)}"
+
+
 def to_markdown(p: Profile) -> str:
-    out = [f"## {p.name}", "", f"`{p.id}` ({p.kind}) {_refs(p.refs)}", ""]
+    """The profile as Markdown; every value from the data is escaped (no HTML or Markdown
+    structure from a cell survives), and only https URLs become links."""
+    md = escape.markdown
+    out = [f"## {md(p.name)}", "", f"`{md(p.id)}` ({p.kind}) {_refs(p.refs)}", ""]
     if p.description:
-        out += [p.description, ""]
-    for label, value in p.facts:
-        out.append(f"- **{label}:** {value}")
-    if p.facts:
-        out.append("")
+        out += [md(p.description), ""]
+    out += [f"- **{label}:** {md(value)}" for label, value in p.facts] + ([""] if p.facts else [])
     if p.aliases:
-        out += ["**Also known as:** " + "; ".join(f"{a['alias']} {_refs(a['refs'])}" for a in p.aliases), ""]
+        out += ["**Also known as:** " + "; ".join(f"{md(a['alias'])} {_refs(a['refs'])}" for a in p.aliases), ""]
     if p.memberships:
         out += ["### Organizations" if p.kind == "person" else "### Members", ""]
         for m in p.memberships:
             span = "–".join(x for x in (m["start"] or "?", m["end"] or "") if x) if (m["start"] or m["end"]) else "dates unknown"
-            out.append(f"- {m['with']} — {m['role']} ({span}){' (disputed)' if m['disputed'] else ''} {_refs(m['refs'])}")
+            out.append(f"- {md(m['with'] or m['with_id'])} — {md(m['role'])} ({span}){' (disputed)' if m['disputed'] else ''} "
+                       f"{_refs(m['refs'])}")
         out.append("")
     if p.timeline:
         out += ["### Timeline", ""]
         for i in p.timeline:
-            role = f" ({i['role']})" if i["role"] else ""
-            out.append(f"- **{i['date'] or 'undated'}** — {i['kind']}{role}: {i['text']}"
-                       f"{' (disputed)' if i['disputed'] else ''} {_refs(i['refs'])}")
+            role = f" ({md(i['role'])})" if i["role"] else ""
+            disputed = f" (disputed: {md(i['notes'])})" if i["disputed"] and i.get("notes") else " (disputed)" if i["disputed"] else ""
+            out.append(f"- **{md(i['date'] or 'undated')}** — {md(i['kind'])}{role}: {md(i['text'])}{disputed} {_refs(i['refs'])}")
         out.append("")
     if p.sources:
         out += ["### Sources", ""]
         for s in p.sources:
-            title = s["title"] or "(untitled)"
-            out.append(f"{s['n']}. {s['publisher']}, “{title}”, {s['published'] or 'n.d.'}. <{s['url']}>")
+            url = escape.markdown_url(s["url"])
+            out.append(f"{s['n']}. {_source_line(s, md)}." + (f" <{url}>" if url else ""))
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -170,44 +236,47 @@ def to_json(p: Profile) -> str:
 
 
 def render_terminal(p: Profile, console) -> None:
-    """Print the profile with rich."""
-    from rich.markup import escape
+    """Print the profile with rich; data is escaped for rich markup and for the terminal."""
+    from rich.markup import escape as rich_escape
     from rich.table import Table
 
-    console.print(f"[bold]{escape(p.name)}[/bold]  [dim]{p.id} · {p.kind}[/dim] {_refs(p.refs)}")
+    def e(text) -> str:
+        return rich_escape(escape.terminal(text))
+
+    console.print(f"[bold]{e(p.name)}[/bold]  [dim]{e(p.id)} · {p.kind}[/dim] {_refs(p.refs)}")
     if p.description:
-        console.print(escape(p.description))
+        console.print(e(p.description))
     for label, value in p.facts:
-        console.print(f"[bold]{label}:[/bold] {escape(value)}")
+        console.print(f"[bold]{label}:[/bold] {e(value)}")
     if p.aliases:
-        console.print("[bold]Also known as:[/bold] " + escape("; ".join(f"{a['alias']} {_refs(a['refs'])}" for a in p.aliases)))
+        console.print("[bold]Also known as:[/bold] " + e("; ".join(f"{a['alias']} {_refs(a['refs'])}" for a in p.aliases)))
     if p.memberships:
         t = Table(title="Organizations" if p.kind == "person" else "Members", title_justify="left", show_lines=False)
         for c in ("name", "role", "from", "to", "refs"):
-            t.add_column(c)
+            t.add_column(c, overflow="fold")
         for m in p.memberships:
-            t.add_row(escape(m["with"] or m["with_id"]), m["role"], m["start"] or "", m["end"] or "", _refs(m["refs"]))
+            t.add_row(e(m["with"] or m["with_id"]), e(m["role"]), e(m["start"]), e(m["end"]), _refs(m["refs"]))
         console.print(t)
     if p.timeline:
         t = Table(title="Timeline", title_justify="left", expand=True)
         t.add_column("date", no_wrap=True)
-        t.add_column("what", max_width=18)
-        t.add_column("", ratio=1)
-        t.add_column("refs", max_width=14)
+        t.add_column("what", max_width=22, overflow="fold")
+        t.add_column("", ratio=1, overflow="fold")
+        t.add_column("refs", overflow="fold", min_width=4)
         for i in p.timeline:
             what = i["kind"] + (f" ({i['role']})" if i["role"] else "")
-            t.add_row(i["date"] or "undated", what, escape(i["text"]) + (" [yellow](disputed)[/yellow]" if i["disputed"] else ""),
+            t.add_row(e(i["date"] or "undated"), e(what), e(i["text"]) + (" [yellow](disputed)[/yellow]" if i["disputed"] else ""),
                       _refs(i["refs"]))
         console.print(t)
     if p.sources:
         console.print("[bold]Sources[/bold]")
         for s in p.sources:
-            console.print(f"{s['n']:>3}. {escape(s['publisher'] or '')}, “{escape(s['title'] or '(untitled)')}”, "
-                          f"{s['published'] or 'n.d.'} {escape(s['url'] or '')}", soft_wrap=True)
+            console.print(f"{s['n']:>3}. {e(_source_line(s, str))} {e(s['url'])}", soft_wrap=True)
 
 
 def plot(p: Profile, output) -> None:
-    """Draw the timeline as a PNG: a partial date is a span from its first to its last day."""
+    """Draw the timeline as a PNG: a partial date is a span from its first to its last day.
+    Text is drawn literally (a ``$`` in the data is not TeX), nothing is clipped."""
     import datetime as _dt
 
     import matplotlib
@@ -218,19 +287,20 @@ def plot(p: Profile, output) -> None:
     from . import dates
 
     items = [i for i in p.timeline if i["date"]]
-    fig, ax = plt.subplots(figsize=(11, 0.45 * max(len(items), 3) + 1.2))
+    fig, ax = plt.subplots(figsize=(12, 0.45 * max(len(items), 3) + 1.4))
     for y, i in enumerate(items):
         lo, hi, precision = dates.parse(i["date"])
         if precision == "day":
             ax.plot([lo], [y], "o", color="tab:blue")
         else:
             ax.barh(y, (hi - lo).days + 1, left=lo, height=0.5, color="tab:orange", alpha=0.7)
-        label = f"{i['date']}  {i['kind']}: {i['text']}"
-        ax.text(hi + _dt.timedelta(days=60), y, label[:90] + ("…" if len(label) > 90 else ""), va="center", fontsize=8)
+        label = escape.terminal(f"{i['date']}  {i['kind']}: {i['text']}")
+        ax.text(hi + _dt.timedelta(days=60), y, label[:90] + ("…" if len(label) > 90 else ""), va="center", fontsize=8,
+                parse_math=False, clip_on=False)
     ax.set_yticks([])
     ax.invert_yaxis()
-    ax.set_title(f"{p.name} — timeline (points: exact days; bars: a year or month)")
+    ax.set_title(escape.terminal(f"{p.name} — timeline (points: exact days; bars: a year or month)"), parse_math=False)
+    ax.set_xlabel("date", parse_math=False)
     fig.autofmt_xdate()
-    fig.tight_layout()
-    fig.savefig(output, dpi=120)
+    fig.savefig(output, dpi=120, bbox_inches="tight")
     plt.close(fig)

@@ -8,6 +8,10 @@ import json
 import shutil
 from pathlib import Path
 
+from . import Format
+
+FORMAT = Format("csv", "", True, "a folder that is itself a data package: descriptor, schemas and CSVs", in_release=False)
+
 
 def write(pkg, data, output: Path) -> None:
     output.mkdir(parents=True, exist_ok=True)

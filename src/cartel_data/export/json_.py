@@ -17,6 +17,10 @@ from __future__ import annotations
 
 import json
 
+from . import Format
+
+FORMAT = Format("json", ".json", False, "one JSON document: metadata and a list of records per table")
+
 #: JSON escapes for the characters ``json.dumps`` writes with a short escape.
 _SHORT = [("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"), ("\b", "\\b"), ("\f", "\\f")]
 
@@ -62,9 +66,9 @@ def _escaped(col):
 def _python(f, col):
     import pyarrow as pa
 
-    from ..records import _pylist
+    from ..types import python_values
 
-    return pa.array([None if v is None else _dump(v) for v in _pylist(f, col)], pa.string())
+    return pa.array([None if v is None else _dump(v) for v in python_values(f, col)], pa.string())
 
 
 def values(f, col):
@@ -74,7 +78,7 @@ def values(f, col):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from ..records import typed_column
+    from ..types import typed_column
 
     col = col.cast(pa.string())
     if f.type == "integer":
@@ -83,7 +87,7 @@ def values(f, col):
         return pc.if_else(typed_column(f, col), "true", "false"), "", ""
     if f.type == "number":
         return _python(f, col), "", ""
-    d = f.delimiter or ","
+    d = f.delimiter
     if f.type == "list" and (d in '"\\' or ord(d) < 0x20):
         return _python(f, col), "", ""
     esc = _escaped(col)
@@ -147,15 +151,6 @@ def write_records(fh, t, before: str, after: str, skip: int = 0) -> None:
         out = pool.take(pa.array(idx.ravel()))
         off = np.frombuffer(out.buffers()[1], dtype=np.int64)[out.offset: out.offset + len(out) + 1]
         fh.write(memoryview(out.buffers()[2])[int(off[0]) + (skip if start == 0 else 0): int(off[-1])])
-
-
-def records(t) -> list[str]:
-    """The JSON text of each row of ``t`` (a :class:`~cartel_data.records.TableRows`)."""
-    import io
-
-    buf = io.BytesIO()
-    write_records(buf, t, "", "\n")
-    return buf.getvalue().decode("utf-8").split("\n")[:-1]
 
 
 def write(pkg, data, output) -> None:

@@ -6,7 +6,10 @@ knows what it is streaming. Tables follow descriptor order, rows primary-key ord
 
 from __future__ import annotations
 
+from . import Format
 from .json_ import _dump, metadata, write_records
+
+FORMAT = Format("jsonl", ".jsonl", False, "JSON Lines: a metadata line, then one line per row")
 
 
 def write(pkg, data, output) -> None:

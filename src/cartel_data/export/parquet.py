@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import Format
+
+FORMAT = Format("parquet", "-parquet.zip", True, "a folder of typed Parquet files, one per table")
+
 
 def arrow_table(t):
     import pyarrow as pa
 
-    from ..records import arrow_type, typed_column
+    from ..types import arrow_type, typed_column
 
     fields = [pa.field(f.name, arrow_type(f), nullable=not f.required,
                        metadata={"description": f.description}) for f in t.schema.fields]

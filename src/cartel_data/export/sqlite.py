@@ -20,10 +20,10 @@ from __future__ import annotations
 import json
 import sqlite3
 
-#: Tables and views the export adds beside the package's own tables.
-DERIVED_TABLES = ("package_metadata", "citations", "names_fts", "person_timeline", "transfers")
+from ..names import SQLITE_TABLES as DERIVED_TABLES  # noqa: F401  (the names the export adds)
+from . import Format
 
-SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "date": "TEXT", "list": "TEXT"}
+FORMAT = Format("sqlite", ".sqlite", False, "a SQLite database with keys, checks, citations and a name index")
 
 
 def q(name: str) -> str:
@@ -53,7 +53,7 @@ def table_ddl(schema) -> list[str]:
     after loading the rows: building them once is faster than maintaining them)."""
     cols = []
     for f in schema.fields:
-        c = f"{q(f.name)} {SQL_TYPES.get(f.type, 'TEXT')}"
+        c = f"{q(f.name)} {f.spec.sql}"
         if f.required:
             c += " NOT NULL"
         c += "".join(f" CHECK ({expr})" for expr in column_checks(f))
@@ -106,25 +106,24 @@ def verify_checks(con, data) -> None:
 
 
 def sql_columns(t) -> list[list]:
-    """The columns of ``t`` as Python values ready for sqlite3: text, int, float, 0/1 for
-    booleans, lists as their text (items joined by ';'), None for missing."""
+    """The columns of ``t`` as Python values ready for sqlite3, by each type's SQLite type
+    (:mod:`cartel_data.types`): TEXT columns as written (list items joined by ';'), INTEGER
+    and REAL columns typed (booleans as 0/1), None for missing."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from ..records import typed_column
+    from ..types import typed_column
 
-    text = t.text
     out = []
     for f in t.schema.fields:
-        col = text.column(f.name).cast(pa.string())
-        if f.type in ("integer", "number"):
-            out.append(typed_column(f, col).to_pylist())
-        elif f.type == "boolean":
-            out.append(pc.cast(typed_column(f, col), pa.int64()).to_pylist())
-        else:
-            if f.type == "list" and (f.delimiter or ",") != ";":
-                col = pc.replace_substring(col, f.delimiter or ",", ";")
+        col = t.text.column(f.name).cast(pa.string())
+        if f.spec.sql == "TEXT":
+            if f.is_list and f.delimiter != ";":
+                col = pc.replace_substring(col, f.delimiter, ";")
             out.append(col.to_numpy(zero_copy_only=False).tolist())
+        else:
+            typed = typed_column(f, col)
+            out.append((pc.cast(typed, pa.int64()) if pa.types.is_boolean(typed.type) else typed).to_pylist())
     return out
 
 
@@ -208,7 +207,7 @@ def _citations(con, data) -> None:
         for f in t.schema.fields:
             if f.references != ("sources", "source_id"):
                 continue
-            lists = pc.split_pattern(t.text.column(f.name), f.delimiter or ",")
+            lists = pc.split_pattern(t.text.column(f.name), f.delimiter)
             rows = pc.take(t.text.column(t.schema.primary_key[0]), pc.list_parent_indices(lists))
             items = pc.list_flatten(lists)
             # a source listed twice in one cell is one citation

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from ..records import as_text
-from . import ExportError
+from ..errors import ExportError
+from ..names import EXCEL_SHEETS as EXTRA_SHEETS
+from ..types import as_text
+from . import Format
 
-#: Sheets the workbook adds beside one sheet per table.
-EXTRA_SHEETS = ("About", "Dictionary")
+FORMAT = Format("xlsx", ".xlsx", False, "an Excel workbook: a sheet per table, plus About and Dictionary")
 MAX_ROWS = 1_048_576
 MAX_CELL = 32_767
 MAX_URLS = 65_530
@@ -50,22 +51,16 @@ def write(pkg, data, output) -> None:
         for c, f in enumerate(fields):
             ws.write_string(0, c, f.name, bold)
         urls = 0
+        cell = [_cell_writer(ws, f, datefmt) for f in fields]
+        urls = 0
         for r, row in enumerate(t.iter_text(), start=1):
             for c, (f, s) in enumerate(zip(fields, row)):
                 if s is None:
                     continue
-                if f.type == "integer":
-                    ws.write_number(r, c, int(s))
-                    continue
-                if f.type == "number":
-                    ws.write_number(r, c, float(s))
-                    continue
-                if f.type == "date":
-                    ws.write_datetime(r, c, _dt.datetime.strptime(s, "%Y-%m-%d"), datefmt)
+                if cell[c] is not None:
+                    cell[c](r, c, s)
                     widths[c] = max(widths[c], 10)
                     continue
-                if f.type == "boolean":
-                    s = as_text(f, s in f.true_values) if s in f.true_values or s in f.false_values else s
                 if len(s) > MAX_CELL:
                     raise ExportError(f"{name}.{f.name} row {r + 1}: {len(s)} characters; an Excel cell holds at most {MAX_CELL}")
                 if f.name.endswith("url") and s.startswith("https://") and urls < MAX_URLS and len(s) <= 2079:
@@ -80,6 +75,21 @@ def write(pkg, data, output) -> None:
         ws.freeze_panes(1, 0)
         ws.autofilter(0, 0, max(len(t), 1), len(fields) - 1)
     wb.close()
+
+
+def _cell_writer(ws, f, datefmt):
+    """How the cells of ``f`` are written, by its type's Excel kind (:mod:`cartel_data.types`):
+    None for text, which the caller writes (it checks lengths and links)."""
+    kind = f.spec.excel
+    if kind == "number":
+        parse = int if f.type == "integer" else float
+        return lambda r, c, s: ws.write_number(r, c, parse(s))
+    if kind == "date":
+        return lambda r, c, s: ws.write_datetime(r, c, _dt.datetime.strptime(s, "%Y-%m-%d"), datefmt)
+    if kind == "boolean":
+        return lambda r, c, s: ws.write_string(r, c, as_text(f, True) if s in f.true_values else
+                                               as_text(f, False) if s in f.false_values else s)
+    return None
 
 
 def _about(wb, pkg, bold, wrap) -> None:
@@ -109,7 +119,7 @@ def _dictionary(wb, data, bold, wrap) -> None:
     r = 1
     for name, t in data.items():
         for f in t.schema.fields:
-            kind = f.kind or f.type
+            kind = f.label
             if f.enum:
                 kind += " (one of: " + ", ".join(f.enum) + ")"
             for c, v in enumerate((name, f.name, kind, "yes" if f.required else "no", f.description)):

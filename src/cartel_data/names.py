@@ -1,0 +1,28 @@
+"""Table names: which names a table may have, and which the exports keep for themselves.
+
+Table names become SQLite tables, Parquet and CSV file names and Excel sheets, so they must
+be plain identifiers of at most 31 characters (Excel's sheet limit), and may not be a name
+an export uses for a table, view or sheet of its own. The validator and the exporters
+both read these definitions from here.
+
+>>> bool(TABLE_NAME.fullmatch("persons")), bool(TABLE_NAME.fullmatch("a/b"))
+(True, False)
+>>> "citations" in reserved_tables()
+True
+"""
+
+from __future__ import annotations
+
+import re
+
+TABLE_NAME = re.compile(r"[a-z][a-z0-9_]{0,30}")
+
+#: Tables and views the SQLite export adds beside the package's own tables.
+SQLITE_TABLES = ("package_metadata", "citations", "names_fts", "person_timeline", "transfers", "citation_sources")
+#: Sheets the Excel workbook adds beside one sheet per table.
+EXCEL_SHEETS = ("About", "Dictionary")
+
+
+def reserved_tables() -> set[str]:
+    """Names no table may take (lowercase; Excel sheet names ignore case)."""
+    return {n.lower() for n in SQLITE_TABLES + EXCEL_SHEETS}
