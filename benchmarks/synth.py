@@ -17,8 +17,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARE = {"sources": 0.30, "persons": 0.08, "organizations": 0.03, "aliases": 0.12, "memberships": 0.08,
-         "events": 0.10, "event_participants": 0.22, "sentences": 0.03, "extraditions": 0.04}
+SHARE = {"sources": 0.30, "persons": 0.08, "organizations": 0.03, "organization_relations": 0.01, "aliases": 0.11,
+         "memberships": 0.08, "events": 0.10, "event_participants": 0.22, "sentences": 0.03, "extraditions": 0.04}
 GIVEN = ["José", "María", "Ángel", "Rafael", "Héctor", "Jesús", "Martín", "Inés", "Raúl", "Óscar", "Ramón", "Zoé"]
 FAMILY = ["Núñez", "Félix", "Gómez", "Treviño", "Zúñiga", "Peña", "Ibáñez", "Quintero", "Valdés", "Carrillo"]
 WORDS = ["cártel", "operación", "captura", "traslado", "acusación", "juzgado", "prisión", "región", "norte", "sur"]
@@ -82,6 +82,15 @@ def generate(n_rows: int, out: Path, seed: int = 1) -> dict[str, int]:
                              "organization_type": r.choice(enums["organizations"]["organization_type"]), "country": "MX",
                              "founded": str(r.randint(1970, 2000)), "description": _text(r, 6), "disputed": "false",
                              "source_ids": sources()} for i, o in enumerate(ids["organizations"])))
+    def relation(i):
+        a, b = r.sample(ids["organizations"], 2)
+        start = r.randint(1980, 2010)
+        return {"relation_id": f"rel-{i:07d}", "organization_id": a, "related_organization_id": b,
+                "relation_type": r.choice(enums["organization_relations"]["relation_type"]), "start_date": str(start),
+                "end_date": str(start + r.randint(0, 10)) if r.random() < 0.5 else "", "disputed": "false",
+                "source_ids": sources()}
+
+    write("organization_relations", (relation(i) for i in range(counts["organization_relations"])))
     write("aliases", ({"alias_id": f"ali-{i:07d}", "person_id": r.choice(ids["persons"]), "alias": f"El {r.choice(WORDS)}",
                        "alias_type": "nickname", "language": "es", "source_ids": sources()} for i in range(counts["aliases"])))
     write("memberships", ({"membership_id": f"mem-{i:07d}", "person_id": r.choice(ids["persons"]),
@@ -96,14 +105,16 @@ def generate(n_rows: int, out: Path, seed: int = 1) -> dict[str, int]:
                                   "source_ids": sources()} for i in range(counts["event_participants"])))
     write("sentences", ({"sentence_id": s, "person_id": r.choice(ids["persons"]), "court": "Juzgado de Distrito",
                          "country": "MX", "date": _date(r), "charges": _text(r, 5), "term_years": str(r.randint(5, 60)),
-                         "life": "false", "status": "imposed", "disputed": "false", "source_ids": sources()}
+                         "case_number": f"{r.randint(1, 25)}-cr-{r.randint(1, 999):05d}", "life": "false", "status": "imposed",
+                         "disputed": "false", "source_ids": sources()}
                         for s in ids["sentences"]))
     write("extraditions", ({"extradition_id": f"ext-{i:07d}", "person_id": r.choice(ids["persons"]), "date": _date(r),
                             "from_country": "MX", "to_country": "US", "mechanism": "extradition_treaty",
                             "destination": "Southern District of Texas", "charges": _text(r, 5), "disputed": "false",
                             "source_ids": sources()} for i in range(counts["extraditions"])))
     write("sources", ({"source_id": s, "source_type": "news", "title": _text(r, 6), "publisher": "Periódico " + r.choice(FAMILY),
-                       "published": _date(r), "url": f"https://example.org/{i}", "accessed": "2026-01-01", "language": "es"}
+                       "published": _date(r), "url": f"https://example.org/{i}", "accessed": "2026-01-01", "language": "es",
+                       "tier": "major_outlet"}
                       for i, s in enumerate(ids["sources"])))
     return counts
 

@@ -186,7 +186,7 @@ def test_fmt_never_changes_what_a_valid_package_says(tmp_path):
 
     checked = 0
     for c in _valid_corpus_cases():
-        root = tmp_path / c.id
+        root = tmp_path / c.id.replace("/", "_")
         root.mkdir()
         p = PackageCopy(root)
         try:
@@ -246,7 +246,9 @@ def test_markdown_outputs_escape_html_and_markdown(pkg):
     for args in (["show", "per-rafael-caro-quintero", "--format", "markdown", "--package", pkg.root],
                  ["diff", ROOT, pkg.root, "--format", "markdown"]):
         out = invoke(*args).stdout
-        assert "<script>" not in out and "](javascript:" not in out, out[:800]
+        import re
+
+        assert "<script>" not in out and not re.search(r"(?<!\\)\]\(javascript:", out), out[:800]
 
 
 def test_javascript_licence_url_is_refused(pkg):

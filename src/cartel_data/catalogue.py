@@ -83,6 +83,8 @@ _ALL = [
     Rule("whitespace", "cell", ERROR, "no leading or trailing white space", "delete the spaces at the start or end of the cell"),
     Rule("nfc", "cell", ERROR, "text is in Unicode NFC form",
          "normalise to NFC (e.g. a precomposed 'á' rather than 'a' + combining accent)"),
+    Rule("format-limit", "cell", ERROR, "the cell and the table fit every export format (an Excel cell holds 32,767 "
+         "characters, a sheet 1,048,575 rows)", "shorten the text or split the table"),
     Rule("control-character", "cell", WARNING, "text holds no control, bidirectional-override or invisible formatting "
          "characters (they can disguise text in terminals and editors)", "delete the character"),
     Rule("formula-like", "cell", WARNING, "text does not start with =, +, - or @, which spreadsheets may run as a formula",

@@ -155,14 +155,26 @@ def tables(path, package):
         echo(f"{terminal(name):<20} {len(t):>6} rows  {terminal(t.schema.description)}")
 
 
-def _export_formats() -> list[str]:
-    from .export import formats
+class ExportFormat(click.Choice):
+    """The export formats, read from :mod:`cartel_data.export` only when ``export`` needs them
+    (so that ``--help`` and every other command start without importing the writers)."""
 
-    return list(formats())
+    def __init__(self):
+        super().__init__([])
+
+    @property
+    def choices(self):
+        from .export import formats
+
+        return list(formats())
+
+    @choices.setter
+    def choices(self, _value):
+        pass
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(_export_formats()), required=True, help="Output format.")
+@click.option("--format", "fmt", type=ExportFormat(), required=True, help="Output format.")
 @click.option("--output", "-o", type=click.Path(), required=True, help="File to write (a folder for parquet and csv).")
 @click.option("--table", "tables", multiple=True, help="Export only this table; repeat for several. Default: all.")
 @package_option
@@ -221,9 +233,12 @@ def release(output, package, force, notes_file):
     Example:
       cartel-data release --output dist/
     """
+    from .errors import OutputExists
     from .files import write_text
     from .release import release as run
 
+    if notes_file and os.path.lexists(notes_file) and not force:
+        raise OutputExists(f"{notes_file} exists; use --force to overwrite it")
     result = run(output, path=package, force=force, progress=lambda m: echo(f"... {m}", err=True))
     echo(f"cartel-data {result['version']}: {len(result['files'])} files in {output}")
     for f in result["files"]:

@@ -56,7 +56,7 @@ def markdown(text) -> str:
     if text is None:
         return ""
     t = terminal(str(text)).replace("\\x0a", " ").replace("\\x0d", " ")
-    t = html.escape(t, quote=True)
+    t = html.escape(t, quote=False)
     return _MD.sub(r"\\\1", t)
 
 

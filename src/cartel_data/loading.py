@@ -35,12 +35,14 @@ def _column(f, text):
     import pandas as pd
     import pyarrow as pa
 
-    if f.type in ("integer", "number", "boolean"):
-        mapper = {pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(), pa.bool_(): pd.BooleanDtype()}.get
-        return typed_column(f, text).to_pandas(types_mapper=mapper)
-    if f.type == "date":
-        return pd.Series(typed_column(f, text).to_numpy(zero_copy_only=False), dtype="datetime64[s]")
-    return pd.Series(pd.array(text, dtype=pd.StringDtype("pyarrow"))).astype(pandas_dtype(f))
+    dtype = pandas_dtype(f)
+    if f.spec.arrow == "string":  # text as written: strings, lists, partial dates, enumerations
+        return pd.Series(pd.array(text, dtype=pd.StringDtype("pyarrow"))).astype(dtype)
+    typed = typed_column(f, text)
+    if str(dtype).startswith("datetime64"):
+        return pd.Series(typed.to_numpy(zero_copy_only=False), dtype=dtype)
+    mapper = {pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(), pa.bool_(): pd.BooleanDtype()}.get
+    return typed.to_pandas(types_mapper=mapper)
 
 
 def typed(table, schema: TableSchema):

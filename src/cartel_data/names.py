@@ -1,4 +1,5 @@
-"""Table names: which names a table may have, and which the exports keep for themselves.
+"""Table names and sizes: which names a table may have, which the exports keep for
+themselves, and the largest cell and table every export format can hold.
 
 Table names become SQLite tables, Parquet and CSV file names and Excel sheets, so they must
 be plain identifiers of at most 31 characters (Excel's sheet limit), and may not be a name
@@ -26,3 +27,9 @@ EXCEL_SHEETS = ("About", "Dictionary")
 def reserved_tables() -> set[str]:
     """Names no table may take (lowercase; Excel sheet names ignore case)."""
     return {n.lower() for n in SQLITE_TABLES + EXCEL_SHEETS}
+
+
+#: The most text one Excel cell holds, and the most rows one sheet holds besides its header:
+#: a package the validator calls valid stays within them, so every export can write it.
+EXCEL_MAX_CELL = 32_767
+EXCEL_MAX_ROWS = 1_048_575

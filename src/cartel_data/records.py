@@ -97,7 +97,7 @@ def read_rows(res: Resource) -> TableRows:
     if table.num_rows and not _sorted_by(table, schema.primary_key):
         table = table.take(pc.sort_indices(table, sort_keys=[(k, "ascending") for k in schema.primary_key]))
     for f in schema.fields:  # fail here, not in a writer, on text that is not of its type
-        if f.type in ("integer", "number", "date"):
+        if f.spec.arrow != "string":
             try:
                 typed_column(f, table.column(f.name))
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:

@@ -59,11 +59,21 @@ def _pick(id_or_name: str, pkg, persons, orgs) -> str:
     return top.id
 
 
+#: Source tiers whose text is not the publisher's own or whose origin is unclear.
+SECONDARY = ("republication", "unknown")
+
+
 class _Refs:
     """Numbers the sources in the order a profile first cites them."""
 
-    def __init__(self):
+    def __init__(self, tiers: dict[str, str] | None = None):
         self.order: dict[str, int] = {}
+        self.tiers = tiers or {}
+
+    def secondary(self, ids) -> bool:
+        """Whether every source of a fact is a republication or of unknown provenance."""
+        ids = list(ids or [])
+        return bool(ids) and all(self.tiers.get(i) in SECONDARY for i in ids)
 
     def __call__(self, ids) -> list[int]:
         out = []
@@ -84,7 +94,7 @@ def profile(id_or_name: str, path=None) -> Profile:
     persons = {r["person_id"]: r for r in rows.get("persons", [])}
     orgs = {r["organization_id"]: r for r in rows.get("organizations", [])}
     target = _pick(id_or_name, pkg, persons, orgs)
-    refs = _Refs()
+    refs = _Refs({r["source_id"]: r.get("tier") for r in rows.get("sources", [])})
     kind = "person" if target in persons else "organization"
     main = persons.get(target) or orgs[target]
     p = Profile(id=target, kind=kind, name=main["name"], description=main.get("description"))
@@ -93,7 +103,8 @@ def profile(id_or_name: str, path=None) -> Profile:
     col = "person_id" if kind == "person" else "organization_id"
     for a in rows.get("aliases", []):
         if a[col] == target:
-            p.aliases.append({"alias": a["alias"], "type": a["alias_type"], "refs": refs(a["source_ids"])})
+            p.aliases.append({"alias": a["alias"], "type": a["alias_type"], "refs": refs(a["source_ids"]),
+                              "secondary_only": refs.secondary(a["source_ids"])})
     _memberships(p, rows, persons, orgs, col, refs, label)
     _events(p, rows, col, refs, label)
     if kind == "person":
@@ -104,7 +115,8 @@ def profile(id_or_name: str, path=None) -> Profile:
     for sid, n in sorted(refs.order.items(), key=lambda kv: kv[1]):
         s = sources.get(sid, {})
         p.sources.append({"n": n, "id": sid, "title": s.get("title"), "publisher": s.get("publisher"),
-                          "published": s.get("published"), "url": s.get("url")})
+                          "published": s.get("published"), "url": s.get("url"), "tier": s.get("tier"),
+                          "original_publisher": s.get("original_publisher")})
     return p
 
 
@@ -136,7 +148,8 @@ def _memberships(p, rows, persons, orgs, col, refs, label) -> None:
             p.memberships.append({"id": m["membership_id"], "with": other.get("name"),
                                   "with_id": m["organization_id"] if p.kind == "person" else m["person_id"],
                                   "role": _lab(label, "memberships", "role", m["role"]), "start": m["start_date"],
-                                  "end": m["end_date"], "disputed": m["disputed"], "refs": refs(m["source_ids"])})
+                                  "end": m["end_date"], "disputed": m["disputed"], "refs": refs(m["source_ids"]),
+                                  "secondary_only": refs.secondary(m["source_ids"])})
 
 
 def _events(p, rows, col, refs, label) -> None:
@@ -154,10 +167,10 @@ def _events(p, rows, col, refs, label) -> None:
             item["refs"] = list(dict.fromkeys(item["refs"] + refs(par["source_ids"])))
             continue
         place = ", ".join(x for x in (e["place"], e["admin1"], e["country"]) if x)
+        ids = list(dict.fromkeys((e["source_ids"] or []) + (par["source_ids"] or [])))
         item = {"date": e["date"], "kind": _lab(label, "events", "event_type", e["event_type"]), "id": e["event_id"],
                 "role": role, "text": e["summary"], "place": place or None, "disputed": e["disputed"],
-                "notes": e["notes"] if e["disputed"] else None,
-                "refs": refs(list(dict.fromkeys((e["source_ids"] or []) + (par["source_ids"] or []))))}
+                "notes": e["notes"] if e["disputed"] else None, "refs": refs(ids), "secondary_only": refs.secondary(ids)}
         seen[e["event_id"]] = item
         p.timeline.append(item)
 
@@ -173,7 +186,7 @@ def _sentences(p, rows, refs, label) -> None:
         text = f"Sentence ({status}{' ' + s['status_date'] if s['status_date'] else ''}): {term}; {s['court']}; charges: {s['charges']}"
         p.timeline.append({"date": s["date"], "kind": "sentence", "id": s["sentence_id"], "role": None, "text": text,
                            "place": s["country"], "disputed": s["disputed"], "notes": s["notes"] if s["disputed"] else None,
-                           "refs": refs(s["source_ids"])})
+                           "refs": refs(s["source_ids"]), "secondary_only": refs.secondary(s["source_ids"])})
 
 
 def _transfers(p, rows, refs, label) -> None:
@@ -186,17 +199,24 @@ def _transfers(p, rows, refs, label) -> None:
                 + (f"; charges: {x['charges']}" if x["charges"] else ""))
         p.timeline.append({"date": x["date"], "kind": "transfer", "id": x["extradition_id"], "role": None, "text": text,
                            "place": None, "disputed": x["disputed"], "notes": x["notes"] if x["disputed"] else None,
-                           "refs": refs(x["source_ids"])})
+                           "refs": refs(x["source_ids"]), "secondary_only": refs.secondary(x["source_ids"])})
 
 
 def _refs(r) -> str:
     return "".join(f"[{n}]" for n in r)
 
 
+#: How a fact resting only on republications or sources of unknown provenance is marked.
+SECONDARY_MARK = " (secondary sources only)"
+
+
 def _source_line(s: dict, md) -> str:
     title = s["title"] or "(untitled)"
     date = s["published"] or "undated"
-    return f"{md(s['publisher'])}, “{md(title)}”, {md(date)}"
+    tier = s.get("tier") or ""
+    if tier == "republication" and s.get("original_publisher"):
+        tier = f"republication of {s['original_publisher']}"
+    return f"{md(s['publisher'])}, “{md(title)}”, {md(date)}" + (f" [{md(tier.replace('_', ' '))}]" if tier else "")
 
 
 def to_markdown(p: Profile) -> str:
@@ -213,15 +233,16 @@ def to_markdown(p: Profile) -> str:
         out += ["### Organizations" if p.kind == "person" else "### Members", ""]
         for m in p.memberships:
             span = "–".join(x for x in (m["start"] or "?", m["end"] or "") if x) if (m["start"] or m["end"]) else "dates unknown"
-            out.append(f"- {md(m['with'] or m['with_id'])} — {md(m['role'])} ({span}){' (disputed)' if m['disputed'] else ''} "
-                       f"{_refs(m['refs'])}")
+            out.append(f"- {md(m['with'] or m['with_id'])} — {md(m['role'])} ({span}){' (disputed)' if m['disputed'] else ''}"
+                       f"{SECONDARY_MARK if m.get('secondary_only') else ''} {_refs(m['refs'])}")
         out.append("")
     if p.timeline:
         out += ["### Timeline", ""]
         for i in p.timeline:
             role = f" ({md(i['role'])})" if i["role"] else ""
             disputed = f" (disputed: {md(i['notes'])})" if i["disputed"] and i.get("notes") else " (disputed)" if i["disputed"] else ""
-            out.append(f"- **{md(i['date'] or 'undated')}** — {md(i['kind'])}{role}: {md(i['text'])}{disputed} {_refs(i['refs'])}")
+            mark = SECONDARY_MARK if i.get("secondary_only") else ""
+            out.append(f"- **{md(i['date'] or 'undated')}** — {md(i['kind'])}{role}: {md(i['text'])}{disputed}{mark} {_refs(i['refs'])}")
         out.append("")
     if p.sources:
         out += ["### Sources", ""]
@@ -265,8 +286,9 @@ def render_terminal(p: Profile, console) -> None:
         t.add_column("refs", overflow="fold", min_width=4)
         for i in p.timeline:
             what = i["kind"] + (f" ({i['role']})" if i["role"] else "")
-            t.add_row(e(i["date"] or "undated"), e(what), e(i["text"]) + (" [yellow](disputed)[/yellow]" if i["disputed"] else ""),
-                      _refs(i["refs"]))
+            marks = (" [yellow](disputed)[/yellow]" if i["disputed"] else "") + (
+                f" [magenta]{SECONDARY_MARK.strip()}[/magenta]" if i.get("secondary_only") else "")
+            t.add_row(e(i["date"] or "undated"), e(what), e(i["text"]) + marks, _refs(i["refs"]))
         console.print(t)
     if p.sources:
         console.print("[bold]Sources[/bold]")

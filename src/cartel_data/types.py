@@ -43,17 +43,20 @@ class TypeSpec:
     pandas: str  # pandas dtype
     sql: str  # SQLite column type
     excel: str  # how a cell is written: text, number, date, or boolean (text true/false)
+    json: str = "string"  # how a value is written in JSON: string, integer, number, boolean, array
+    numeric: bool = False  # ordered numbers: minimum and maximum apply, parsed by Arrow
     pattern: str | None = None  # what a cell must look like (None: any text)
     message: str | None = None  # the type check's message
 
 
 TYPES: dict[str, TypeSpec] = {t.name: t for t in (
     TypeSpec("string", "string", "string", "string", "TEXT", "text"),
-    TypeSpec("integer", "integer", "int64", "Int64", "INTEGER", "number", INTEGER, "not an integer"),
-    TypeSpec("number", "number", "float64", "Float64", "REAL", "number", NUMBER, "not a number"),
-    TypeSpec("boolean", "boolean", "bool_", "boolean", "INTEGER", "boolean"),
-    TypeSpec("date", "date (YYYY-MM-DD)", "date32", "datetime64[s]", "TEXT", "date", ISO_DATE, "not a date (YYYY-MM-DD)"),
-    TypeSpec("list", "list", "string", "string", "TEXT", "text"),
+    TypeSpec("integer", "integer", "int64", "Int64", "INTEGER", "number", "integer", True, INTEGER, "not an integer"),
+    TypeSpec("number", "number", "float64", "Float64", "REAL", "number", "number", True, NUMBER, "not a number"),
+    TypeSpec("boolean", "boolean", "bool_", "boolean", "INTEGER", "boolean", "boolean"),
+    TypeSpec("date", "date (YYYY-MM-DD)", "date32", "datetime64[s]", "TEXT", "date", "string", False, ISO_DATE,
+             "not a date (YYYY-MM-DD)"),
+    TypeSpec("list", "list", "string", "string", "TEXT", "text", "array"),
 )}
 
 #: x-kind -> its label in the data dictionary
@@ -64,7 +67,7 @@ def arrow_type(f):
     """The Arrow type of a field's typed values."""
     import pyarrow as pa
 
-    if f.type == "list":
+    if f.is_list:
         return pa.list_(pa.string())
     return getattr(pa, TYPES[f.type].arrow)()
 
@@ -86,15 +89,16 @@ def typed_column(f, col):
     import pyarrow.compute as pc
 
     col = col.cast(pa.string())
-    if f.type == "boolean":
+    spec = TYPES[f.type]
+    if spec.json == "boolean":
         true = pc.is_in(col, value_set=pa.array(list(f.true_values), pa.string()))
         false = pc.is_in(col, value_set=pa.array(list(f.false_values), pa.string()))
         return pc.if_else(true, True, pc.if_else(false, False, pa.scalar(None, pa.bool_())))
-    if f.type == "list":
+    if f.is_list:
         return pc.split_pattern(col, f.delimiter)
-    if f.type in ("string",):
+    if spec.arrow == "string":
         return col
-    if f.type == "integer":
+    if spec.numeric:
         col = pc.replace_substring_regex(col, r"^\+", "")
     return pc.cast(col, arrow_type(f))
 
@@ -102,10 +106,10 @@ def typed_column(f, col):
 def python_values(f, col) -> list:
     """One column of text as Python values of the field's type: int, float, bool, list of
     str; text (dates and partial dates included) as written; None for missing."""
-    if f.type in ("integer", "number", "boolean"):
+    if TYPES[f.type].json in ("integer", "number", "boolean"):
         return typed_column(f, col).to_pylist()
     text = col.to_numpy(zero_copy_only=False).tolist()
-    if f.type == "list":
+    if f.is_list:
         return [None if v is None else v.split(f.delimiter) for v in text]
     return text
 

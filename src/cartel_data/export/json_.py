@@ -81,19 +81,20 @@ def values(f, col):
     from ..types import typed_column
 
     col = col.cast(pa.string())
-    if f.type == "integer":
+    kind = f.spec.json
+    if kind == "integer":
         return pc.cast(typed_column(f, col), pa.string()), "", ""
-    if f.type == "boolean":
+    if kind == "boolean":
         return pc.if_else(typed_column(f, col), "true", "false"), "", ""
-    if f.type == "number":
+    if kind == "number":
         return _python(f, col), "", ""
     d = f.delimiter
-    if f.type == "list" and (d in '"\\' or ord(d) < 0x20):
+    if kind == "array" and (d in '"\\' or ord(d) < 0x20):
         return _python(f, col), "", ""
     esc = _escaped(col)
     if esc is None:
         return _python(f, col), "", ""
-    if f.type == "list":
+    if kind == "array":
         return pc.replace_substring(esc, d, '", "'), '["', '"]'
     return esc, '"', '"'
 

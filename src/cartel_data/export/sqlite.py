@@ -39,11 +39,11 @@ def column_checks(f) -> list[str]:
     out = []
     if f.enum is not None:
         out.append(f"{q(f.name)} IN ({', '.join(lit(v) for v in f.enum)})")
-    if f.type == "boolean":
+    if f.spec.json == "boolean":
         out.append(f"{q(f.name)} IN (0, 1)")
-    if f.minimum is not None and f.type in ("integer", "number"):
+    if f.minimum is not None and f.spec.numeric:
         out.append(f"{q(f.name)} >= {f.minimum}")
-    if f.maximum is not None and f.type in ("integer", "number"):
+    if f.maximum is not None and f.spec.numeric:
         out.append(f"{q(f.name)} <= {f.maximum}")
     return out
 

@@ -15,13 +15,14 @@ from __future__ import annotations
 import datetime as _dt
 
 from ..errors import ExportError
+from ..names import EXCEL_MAX_CELL, EXCEL_MAX_ROWS
 from ..names import EXCEL_SHEETS as EXTRA_SHEETS
 from ..types import as_text
 from . import Format
 
 FORMAT = Format("xlsx", ".xlsx", False, "an Excel workbook: a sheet per table, plus About and Dictionary")
-MAX_ROWS = 1_048_576
-MAX_CELL = 32_767
+MAX_ROWS = EXCEL_MAX_ROWS + 1  # with the header
+MAX_CELL = EXCEL_MAX_CELL
 MAX_URLS = 65_530
 MAX_WIDTH = 60
 FIXED_TIME = _dt.datetime(2000, 1, 1)
@@ -82,7 +83,7 @@ def _cell_writer(ws, f, datefmt):
     None for text, which the caller writes (it checks lengths and links)."""
     kind = f.spec.excel
     if kind == "number":
-        parse = int if f.type == "integer" else float
+        parse = int if f.spec.json == "integer" else float
         return lambda r, c, s: ws.write_number(r, c, parse(s))
     if kind == "date":
         return lambda r, c, s: ws.write_datetime(r, c, _dt.datetime.strptime(s, "%Y-%m-%d"), datefmt)

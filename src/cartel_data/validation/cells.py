@@ -19,6 +19,7 @@ import numpy as np
 
 from .. import vector as v
 from ..catalogue import problem
+from ..names import EXCEL_MAX_CELL, EXCEL_MAX_ROWS
 from ..schema import Field, TableSchema
 from ..types import INTEGER, ISO_DATE, NUMBER
 
@@ -90,8 +91,10 @@ def _text_checks(f: Field) -> list[CellCheck]:
         out.append(CellCheck("min-length", lambda s: v.length_between(s, low=f.min_length),
                              f"shorter than {f.min_length} characters"))
     limit = f.max_length if f.max_length is not None else MAX_CELL
-    out.append(CellCheck("max-length", lambda s: v.length_between(s, high=limit), f"longer than {limit} characters",
-                         None if f.max_length is None else ""))
+    out.append(CellCheck("max-length", lambda s: v.length_between(s, high=limit), f"longer than {limit} characters"))
+    if limit > EXCEL_MAX_CELL:
+        out.append(CellCheck("format-limit", lambda s: v.length_between(s, high=EXCEL_MAX_CELL),
+                             f"longer than {EXCEL_MAX_CELL:,} characters, which an Excel cell cannot hold"))
     return out
 
 
@@ -153,6 +156,9 @@ def check_cells(raw, table: TableSchema, today: _dt.date | None = None, widened=
     """Run every cell check of ``table`` over the cells of ``raw`` (a
     :class:`~cartel_data.reading.RawTable`); problems carry their line, column and value."""
     out = []
+    if raw.n_rows > EXCEL_MAX_ROWS:
+        out.append(problem("format-limit", f"the table has {raw.n_rows:,} rows; an Excel sheet holds {EXCEL_MAX_ROWS:,}",
+                           file=raw.file))
     present = set(raw.table.column_names) if raw.table is not None else set()
     for f in table.fields:
         if f.name in present:
