@@ -9,10 +9,12 @@ CRC. A corrupt zip is one clean :class:`~cartel_data.errors.PackageError`.
 
 from __future__ import annotations
 
+import lzma
 import shutil
 import stat
 import tempfile
 import zipfile
+import zlib
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
@@ -86,7 +88,8 @@ def opened(path):
         try:
             with zipfile.ZipFile(p) as z:
                 _extract(p, z, d)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, RuntimeError, ValueError,
+                zlib.error, lzma.LZMAError) as exc:
             raise PackageError(f"{p}: the zip cannot be read: {exc}") from exc
         except OSError as exc:
             raise PackageError(f"{p}: the zip cannot be read: {exc.strerror or exc}") from exc

@@ -105,7 +105,8 @@ _ALL = [
          "add an event_participants row with role transferred"),
     Rule("lifespan", "table", ERROR, "what involves a person is dated between their birth and death "
          "(victims and subjects may appear in events after their death)"),
-    Rule("convicted-has-sentence", "table", ERROR, "a person described as convicted or sentenced has a sentence",
+    Rule("convicted-has-sentence", "table", ERROR, "a person described as sentenced has a sentence; one described as "
+         "convicted has a sentence or a verdict event",
          "add the sentence with its source, or reword the text"),
     Rule("self-relation", "table", ERROR, "an organization is not related to itself"),
     Rule("secondary-only", "table", WARNING, "a fact rests on at least one source that is not a republication or of "

@@ -268,7 +268,7 @@ def fmt(path, package, check):
 
     result = format_package(_which(path, package), check=check)
     for e in result.errors:
-        echo(f"cannot format: {terminal(e)}", err=True)
+        echo(f"cartel-data: cannot format: {terminal(e)}", err=True)
     verb = "would reformat" if check else "reformatted"
     for f in result.changed:
         echo(f"{verb} {terminal(f)}")

@@ -326,24 +326,45 @@ def lifespan(ctx: Context):
                               texts[i])
 
 
-CONVICTED = re.compile(r"\b(?:convicted|sentenced|condenado|sentenciado)\b", re.IGNORECASE)
+SENTENCED = r"\b(?:sentenced|sentenciad[oa]|condenad[oa])\b"
+CONVICTED = r"\b(?:convicted|found guilty|declarad[oa] culpable)\b"
+
+
+def _convicted_people(ctx: Context):
+    """People with a sentence, and people who are defendants in a verdict event."""
+    sentenced = set(ctx.col("sentences", "person_id").to_pylist()) if ctx.has("sentences", "person_id") else set()
+    verdicts = set()
+    if ctx.has("event_participants", "event_id", "person_id") and ctx.has("events", "event_id", "event_type"):
+        ev = ctx.col("events", "event_id").to_pylist()
+        kinds = dict(zip(ev, ctx.col("events", "event_type").to_pylist()))
+        for e, p in zip(ctx.col("event_participants", "event_id").to_pylist(), ctx.col("event_participants", "person_id").to_pylist()):
+            if p and kinds.get(e) == "verdict":
+                verdicts.add(p)
+    return sentenced, verdicts
 
 
 @rule("convicted-has-sentence")
 def convicted_has_sentence(ctx: Context):
-    """A person described as convicted or sentenced has a row in sentences."""
-    if not ctx.has("persons", "person_id", "description") or not ctx.has("sentences", "person_id"):
+    """A person described as sentenced has a row in sentences; one described as convicted has
+    a sentence or takes part in a verdict event."""
+    if not ctx.has("persons", "person_id", "description"):
         return
-    sentenced = ctx.col("sentences", "person_id")
+    sentenced, verdicts = _convicted_people(ctx)
     for table, col, what in (("persons", "description", "description"), ("memberships", "notes", "membership note")):
         if not ctx.has(table, "person_id", col):
             continue
-        pid = ctx.col(table, "person_id")
-        hit = v.contains(ctx.col(table, col), CONVICTED.pattern, ignore_case=True) & ~v.isin(pid, sentenced)
-        for i in _rows(hit):
-            yield ctx.problem(table, i, col, "convicted-has-sentence",
-                              f"the {what} says the person was convicted or sentenced, but sentences has no row for them",
-                              pid[int(i)].as_py())
+        pid = ctx.col(table, "person_id").to_pylist()
+        said_sentenced = v.contains(ctx.col(table, col), SENTENCED, ignore_case=True)
+        said_convicted = v.contains(ctx.col(table, col), CONVICTED, ignore_case=True)
+        for i, p in enumerate(pid):
+            if said_sentenced[i] and p not in sentenced:
+                yield ctx.problem(table, i, col, "convicted-has-sentence",
+                                  f"the {what} says the person was sentenced, but sentences has no row for them", p,
+                                  hint="add the sentence with its source, or reword the text")
+            elif said_convicted[i] and p not in sentenced and p not in verdicts:
+                yield ctx.problem(table, i, col, "convicted-has-sentence",
+                                  f"the {what} says the person was convicted, but there is no sentence or verdict for them", p,
+                                  hint="add the verdict event or the sentence with its source, or reword the text")
 
 
 # -- provenance -----------------------------------------------------------------------------
