@@ -280,6 +280,26 @@ def fmt(path, package, check):
 
 
 @cli.command()
+@click.option("--output", "-o", type=click.Path(), default="site", show_default=True, help="Folder to write the site into.")
+@package_option
+@force_option
+@click.option("--release", "release_dir", type=click.Path(exists=True, file_okay=False), default=None,
+              help="A folder of release files (from `cartel-data release`) to offer for download on the site.")
+def site(output, package, force, release_dir):
+    """Build the static website: a page per person, organization, event and source, index
+    pages, transfers, search and SVG figures. Opens from disk or any file server.
+
+    \b
+    Example:
+      cartel-data site --output site/
+    """
+    from .site import build
+
+    out = build(output, path=package, force=force, release=release_dir)
+    echo(f"wrote {out}")
+
+
+@cli.command()
 @click.argument("text")
 @click.option("--limit", default=10, show_default=True, help="Show at most this many results.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
@@ -378,7 +398,7 @@ def diff(old, new, fmt, fail_on_breaking):
 
 #: Commands that build no DataFrame: run as a program, they keep pandas out of the process
 #: (see :mod:`cartel_data._lean`).
-LEAN_COMMANDS = {"validate", "tables", "fmt", "search", "show", "diff", "dictionary"}
+LEAN_COMMANDS = {"validate", "tables", "fmt", "search", "show", "diff", "dictionary", "site"}
 
 
 def main():  # console-script entry point

@@ -19,14 +19,25 @@ import re
 TABLE_NAME = re.compile(r"[a-z][a-z0-9_]{0,30}")
 
 #: Tables and views the SQLite export adds beside the package's own tables.
-SQLITE_TABLES = ("package_metadata", "citations", "names_fts", "person_timeline", "transfers", "citation_sources")
+SQLITE_TABLES = ("package_metadata", "citations", "names_fts", "person_timeline", "transfers", "citation_sources",
+                 "persons_fts", "organizations_fts")
 #: Sheets the Excel workbook adds beside one sheet per table.
 EXCEL_SHEETS = ("About", "Dictionary")
 
 
 def reserved_tables() -> set[str]:
-    """Names no table may take (lowercase; Excel sheet names ignore case)."""
+    """Names no table may take (lowercase; Excel sheet names ignore case). Names containing
+    ``_fts`` are refused too: SQLite's full-text indexes make tables of such names."""
     return {n.lower() for n in SQLITE_TABLES + EXCEL_SHEETS}
+
+
+def table_name_reason(name: str) -> str | None:
+    """Why ``name`` cannot be a table name, or None."""
+    if not TABLE_NAME.fullmatch(name):
+        return "lowercase letters, digits and _, starting with a letter, at most 31 characters"
+    if name.lower() in reserved_tables() or name.startswith("sqlite_") or "_fts" in name:
+        return "the name is used by an export (" + ", ".join(sorted(reserved_tables())) + ", sqlite_..., *_fts*)"
+    return None
 
 
 #: The most text one Excel cell holds, and the most rows one sheet holds besides its header:

@@ -36,6 +36,8 @@ EXTRA_FILES = ("LICENSE", "LICENSE-DATA", "CHANGELOG.md", "CITATION.cff")
 DATA_README = "docs/release-readme.md"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 SQLITE_NAME = "cartel-data"
+#: Formats released under the stable name, so the SQLite file and its Datasette metadata agree.
+STABLE_NAMES = ("sqlite", "datasette")
 
 
 def changelog_section(text: str, version: str | None = None) -> tuple[str, str]:
@@ -139,7 +141,6 @@ def verify_zip(path: Path) -> None:
 def _build(pkg: Package, out: Path, progress) -> list[Path]:
     """Write every release file into the (empty, temporary) folder ``out``."""
     from .export import formats, write
-    from .export.sqlite import datasette_metadata
     from .records import read_package
 
     base = f"cartel-data-{pkg.version}"
@@ -150,17 +151,30 @@ def _build(pkg: Package, out: Path, progress) -> list[Path]:
     for fmt in formats().values():
         if not fmt.in_release:
             continue
-        target = out / ((SQLITE_NAME + fmt.suffix) if fmt.name == "sqlite" else base + fmt.suffix)
+        target = out / ((SQLITE_NAME + fmt.suffix) if fmt.name in STABLE_NAMES else base + fmt.suffix)
         progress(f"writing {target.name}")
         if fmt.folder:
             _folder_zip(fmt.name, pkg, data, target)
         else:
             write(fmt.name, pkg, data, target)
-    meta = datasette_metadata(pkg, data, database=SQLITE_NAME)
-    (out / f"{SQLITE_NAME}.datasette.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    progress(f"writing {base}-site.zip")
+    _site_zip(pkg, out, out / f"{base}-site.zip", f"{base}-site")
     files = sorted(p for p in out.iterdir() if p.is_file() and not p.name.startswith("."))
     (out / "SHA256SUMS").write_text("".join(f"{_sha256(f)}  {f.name}\n" for f in files), encoding="utf-8")
     return files + [out / "SHA256SUMS"]
+
+
+def _site_zip(pkg, release_dir: Path, target: Path, folder: str) -> None:
+    """The static site, offering the other release files for download, as a zip."""
+    import tempfile
+
+    from .site import build
+
+    with tempfile.TemporaryDirectory() as d:
+        site = build(Path(d) / "site", path=pkg.root, release=release_dir)
+        members = [(f"{folder}/{p.relative_to(site).as_posix()}", p.read_bytes()) for p in sorted(site.rglob("*"))
+                   if p.is_file() and not p.name.startswith(".")]
+        _zip(target, members)
 
 
 def _folder_zip(fmt: str, pkg, data, target: Path) -> None:

@@ -33,11 +33,34 @@ class Profile:
     timeline: list[dict] = field(default_factory=list)
     sources: list[dict] = field(default_factory=list)
     refs: list[int] = field(default_factory=list)  # sources of the main row
+    relations: list[dict] = field(default_factory=list)  # organizations: dated relations to other organizations
+    disputed: bool = False
+    notes: str | None = None
 
     def to_dict(self) -> dict:
         return {"id": self.id, "kind": self.kind, "name": self.name, "description": self.description,
                 "facts": dict(self.facts), "refs": self.refs, "aliases": self.aliases, "memberships": self.memberships,
-                "timeline": self.timeline, "sources": self.sources}
+                "relations": self.relations, "timeline": self.timeline, "sources": self.sources}
+
+
+class Data:
+    """A package's rows as dicts, read once, with the lookups profiles need."""
+
+    def __init__(self, pkg, tables: dict):
+        self.pkg = pkg
+        self.rows = {name: list(tr.dicts()) for name, tr in tables.items()}
+        self.label = {name: tr.schema for name, tr in tables.items()}
+        self.persons = {r["person_id"]: r for r in self.rows.get("persons", [])}
+        self.orgs = {r["organization_id"]: r for r in self.rows.get("organizations", [])}
+        self.sources = {r["source_id"]: r for r in self.rows.get("sources", [])}
+        self.events = {e["event_id"]: e for e in self.rows.get("events", [])}
+        self.tiers = {k: r.get("tier") for k, r in self.sources.items()}
+
+    @classmethod
+    def read(cls, path=None) -> "Data":
+        from .records import read_package
+
+        return cls(*read_package(path))
 
 
 def _sort_key(date: str | None) -> str:
@@ -86,20 +109,22 @@ class _Refs:
 
 def profile(id_or_name: str, path=None) -> Profile:
     """Build the profile of a person or organization given its id or (part of) its name."""
-    from .records import read_package
+    data = Data.read(path)
+    return build(data, _pick(id_or_name, data.pkg, data.persons, data.orgs))
 
-    pkg, t = read_package(path)
-    rows = {name: list(tr.dicts()) for name, tr in t.items()}
-    label = {name: tr.schema for name, tr in t.items()}
-    persons = {r["person_id"]: r for r in rows.get("persons", [])}
-    orgs = {r["organization_id"]: r for r in rows.get("organizations", [])}
-    target = _pick(id_or_name, pkg, persons, orgs)
-    refs = _Refs({r["source_id"]: r.get("tier") for r in rows.get("sources", [])})
+
+def build(data: Data, target: str) -> Profile:
+    """The profile of the person or organization ``target`` (an id) from already-read data."""
+    rows, label, persons, orgs = data.rows, data.label, data.persons, data.orgs
+    refs = _Refs(data.tiers)
     kind = "person" if target in persons else "organization"
     main = persons.get(target) or orgs[target]
-    p = Profile(id=target, kind=kind, name=main["name"], description=main.get("description"))
+    p = Profile(id=target, kind=kind, name=main["name"], description=main.get("description"),
+                disputed=bool(main.get("disputed")), notes=main.get("notes"))
     p.refs = refs(main["source_ids"])
     _facts(p, main, orgs, label)
+    if kind == "organization":
+        _relations(p, rows, orgs, refs, label)
     col = "person_id" if kind == "person" else "organization_id"
     for a in rows.get("aliases", []):
         if a[col] == target:
@@ -111,13 +136,28 @@ def profile(id_or_name: str, path=None) -> Profile:
         _sentences(p, rows, refs, label)
         _transfers(p, rows, refs, label)
     p.timeline.sort(key=lambda i: (_sort_key(i["date"]), i["kind"], i["id"]))
-    sources = {r["source_id"]: r for r in rows.get("sources", [])}
+    sources = data.sources
     for sid, n in sorted(refs.order.items(), key=lambda kv: kv[1]):
         s = sources.get(sid, {})
         p.sources.append({"n": n, "id": sid, "title": s.get("title"), "publisher": s.get("publisher"),
                           "published": s.get("published"), "url": s.get("url"), "tier": s.get("tier"),
                           "original_publisher": s.get("original_publisher")})
     return p
+
+
+def _relations(p: Profile, rows, orgs, refs, label) -> None:
+    """Dated relations to other organizations, in both directions."""
+    for r in rows.get("organization_relations", []):
+        if p.id not in (r["organization_id"], r["related_organization_id"]):
+            continue
+        outgoing = r["organization_id"] == p.id
+        other = r["related_organization_id"] if outgoing else r["organization_id"]
+        kind = _lab(label, "organization_relations", "relation_type", r["relation_type"])
+        p.relations.append({"id": r["relation_id"], "type": r["relation_type"], "label": kind, "outgoing": outgoing,
+                            "with": orgs.get(other, {}).get("name", other), "with_id": other, "start": r["start_date"],
+                            "end": r["end_date"], "disputed": r["disputed"], "notes": r["notes"] if r["disputed"] else None,
+                            "refs": refs(r["source_ids"]), "secondary_only": refs.secondary(r["source_ids"])})
+    p.relations.sort(key=lambda x: (_sort_key(x["start"]), x["label"], x["with"]))
 
 
 def _lab(label, table: str, column: str, value) -> str:
@@ -190,13 +230,23 @@ def _sentences(p, rows, refs, label) -> None:
 
 
 def _transfers(p, rows, refs, label) -> None:
+    """Each transfer of custody; one that is the same handover as a transfer event already on
+    the timeline (the batch event, or an event of the same day) is folded into that line."""
     for x in rows.get("extraditions", []):
         if x["person_id"] != p.id:
             continue
         mech = _lab(label, "extraditions", "mechanism", x["mechanism"])
-        text = (f"Transferred {x['from_country']} → {x['to_country']} ({mech})"
-                + (f"; destination: {x['destination']}" if x["destination"] else "")
-                + (f"; charges: {x['charges']}" if x["charges"] else ""))
+        detail = ((f"; destination: {x['destination']}" if x["destination"] else "")
+                  + (f"; charges: {x['charges']}" if x["charges"] else ""))
+        text = f"Transferred {x['from_country']} → {x['to_country']} ({mech})" + detail
+        same = next((i for i in p.timeline if i["id"].startswith("evt-") and (
+            i["id"] == x["batch_event_id"] or (i["date"] == x["date"] and i["kind"] == _lab(label, "events", "event_type", "transfer")))),
+            None)
+        if same is not None:
+            same["text"] += f" ({mech}{detail})"
+            same["refs"] = list(dict.fromkeys(same["refs"] + refs(x["source_ids"])))
+            same["disputed"] = same["disputed"] or x["disputed"]
+            continue
         p.timeline.append({"date": x["date"], "kind": "transfer", "id": x["extradition_id"], "role": None, "text": text,
                            "place": None, "disputed": x["disputed"], "notes": x["notes"] if x["disputed"] else None,
                            "refs": refs(x["source_ids"]), "secondary_only": refs.secondary(x["source_ids"])})
@@ -235,6 +285,13 @@ def to_markdown(p: Profile) -> str:
             span = "–".join(x for x in (m["start"] or "?", m["end"] or "") if x) if (m["start"] or m["end"]) else "dates unknown"
             out.append(f"- {md(m['with'] or m['with_id'])} — {md(m['role'])} ({span}){' (disputed)' if m['disputed'] else ''}"
                        f"{SECONDARY_MARK if m.get('secondary_only') else ''} {_refs(m['refs'])}")
+        out.append("")
+    if p.relations:
+        out += ["### Relations to other organizations", ""]
+        for r in p.relations:
+            span = "–".join(x for x in (r["start"] or "?", r["end"] or "") if x) if (r["start"] or r["end"]) else "dates unknown"
+            line = f"- {md(r['label'])} {md(r['with'])}" if r["outgoing"] else f"- {md(r['with'])} {md(r['label'])} this organization"
+            out.append(f"{line} ({span}){' (disputed)' if r['disputed'] else ''} {_refs(r['refs'])}")
         out.append("")
     if p.timeline:
         out += ["### Timeline", ""]
@@ -277,6 +334,14 @@ def render_terminal(p: Profile, console) -> None:
             t.add_column(c, overflow="fold")
         for m in p.memberships:
             t.add_row(e(m["with"] or m["with_id"]), e(m["role"]), e(m["start"]), e(m["end"]), _refs(m["refs"]))
+        console.print(t)
+    if p.relations:
+        t = Table(title="Relations", title_justify="left")
+        for c in ("relation", "organization", "from", "to", "refs"):
+            t.add_column(c, overflow="fold")
+        for r in p.relations:
+            t.add_row(e(r["label"] if r["outgoing"] else f"{r['with']} is {r['label']} it"), e(r["with"]),
+                      e(r["start"]), e(r["end"]), _refs(r["refs"]))
         console.print(t)
     if p.timeline:
         t = Table(title="Timeline", title_justify="left", expand=True)

@@ -10,7 +10,7 @@ byte-identical files.
 This package only writes; :func:`cartel_data.api.export` validates first.
 
 >>> sorted(formats())
-['csv', 'json', 'jsonl', 'parquet', 'sqlite', 'xlsx']
+['csv', 'datasette', 'json', 'jsonl', 'parquet', 'sqlite', 'xlsx']
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 from ..errors import ExportError  # noqa: F401  (re-exported: the writers raise it)
 
 #: The export modules, each declaring its ``FORMAT``; listed here once.
-MODULES = ("json_", "jsonl", "sqlite", "xlsx", "parquet", "csv_")
+MODULES = ("json_", "jsonl", "sqlite", "datasette", "xlsx", "parquet", "csv_")
 
 
 @dataclass(frozen=True)

@@ -195,13 +195,22 @@ def write(pkg, data, output) -> None:
 
 
 def _citations(con, data) -> None:
+    """``citations``: one row per (table, row, source), with the citing row's key also in a
+    column named after that key (``person_id``, ``event_id``...) that is a foreign key to its
+    table, so that a row's citations are one link away in Datasette; and the view
+    ``citation_sources`` adding each source's address, publisher, date and tier."""
     import pyarrow.compute as pc
 
     if "sources" not in data:
         return
+    keys = {name: t.schema.primary_key[0] for name, t in data.items() if name != "sources" and len(t.schema.primary_key) == 1}
+    keys = {n: k for n, k in keys.items() if list(keys.values()).count(k) == 1}
+    cols = "".join(f", {q(k)} TEXT" for k in keys.values())
+    fks = "".join(f", FOREIGN KEY ({q(k)}) REFERENCES {q(n)} ({q(k)}) DEFERRABLE INITIALLY DEFERRED" for n, k in keys.items())
     con.execute(
-        "CREATE TABLE citations (table_name TEXT NOT NULL, row_id TEXT NOT NULL, source_id TEXT NOT NULL "
-        "REFERENCES sources (source_id) DEFERRABLE INITIALLY DEFERRED, PRIMARY KEY (table_name, row_id, source_id)) STRICT, WITHOUT ROWID"
+        f"CREATE TABLE citations (table_name TEXT NOT NULL, row_id TEXT NOT NULL, source_id TEXT NOT NULL{cols}, "
+        "PRIMARY KEY (table_name, row_id, source_id), "
+        f"FOREIGN KEY (source_id) REFERENCES sources (source_id) DEFERRABLE INITIALLY DEFERRED{fks}) STRICT, WITHOUT ROWID"
     )
     for name, t in data.items():
         for f in t.schema.fields:
@@ -210,11 +219,25 @@ def _citations(con, data) -> None:
             lists = pc.split_pattern(t.text.column(f.name), f.delimiter)
             rows = pc.take(t.text.column(t.schema.primary_key[0]), pc.list_parent_indices(lists))
             items = pc.list_flatten(lists)
+            ids = rows.to_numpy(zero_copy_only=False).tolist()
             # a source listed twice in one cell is one citation
-            insert_rows(con, "INSERT OR IGNORE INTO citations", [rows.to_numpy(zero_copy_only=False).tolist(),
-                                                                 items.to_numpy(zero_copy_only=False).tolist()],
-                        row=f"({lit(name)}, ?, ?)")
+            if name in keys:
+                insert_rows(con, f"INSERT OR IGNORE INTO citations (table_name, row_id, source_id, {q(keys[name])})",
+                            [ids, items.to_numpy(zero_copy_only=False).tolist(), ids], row=f"({lit(name)}, ?, ?, ?)")
+            else:
+                insert_rows(con, "INSERT OR IGNORE INTO citations (table_name, row_id, source_id)",
+                            [ids, items.to_numpy(zero_copy_only=False).tolist()], row=f"({lit(name)}, ?, ?)")
     con.execute("CREATE INDEX idx_citations_source_id ON citations (source_id)")
+    for k in keys.values():
+        con.execute(f"CREATE INDEX {q('idx_citations_' + k)} ON citations ({q(k)})")
+    src = data["sources"].schema.field_names
+    extra = ", ".join(f"s.{q(c)}" for c in ("url", "title", "publisher", "published", "tier", "original_publisher") if c in src)
+    con.execute(f"CREATE VIEW citation_sources AS SELECT c.table_name, c.row_id, c.source_id, {extra} "
+                "FROM citations c JOIN sources s ON s.source_id = c.source_id ORDER BY 1, 2, 3")
+
+
+#: Tables that get a full-text index of their own (``<table>_fts``, for Datasette's table search).
+SEARCHABLE = {"persons": ("name", "description"), "organizations": ("name", "description")}
 
 
 def _fts(con, data) -> None:
@@ -236,27 +259,58 @@ def _fts(con, data) -> None:
         insert_rows(con, "INSERT INTO names_fts", [["person" if x else "organization" for x in p],
                                                    [x or y for x, y in zip(p, o)], column(t, "alias")],
                     row="(?, ?, ?, 'alias')")
+    for table, cols in SEARCHABLE.items():
+        if table not in data or not all(c in data[table].schema.field_names for c in cols):
+            continue
+        key = data[table].schema.primary_key[0]
+        names = ", ".join(q(c) for c in cols)
+        # the table's rows with their aliases, keyed by the table's rowid (Datasette's fts_pk)
+        con.execute(f"CREATE VIRTUAL TABLE {q(table + '_fts')} USING fts5({names}, aliases, "
+                    "tokenize='unicode61 remove_diacritics 2')")
+        alias = ("(SELECT group_concat(a.alias, '; ') FROM aliases a WHERE a." + q(key) + " = t." + q(key) + ")"
+                 if "aliases" in data and key in data["aliases"].schema.field_names else "NULL")
+        con.execute(f"INSERT INTO {q(table + '_fts')} (rowid, {names}, aliases) "
+                    f"SELECT t.rowid, {', '.join('t.' + q(c) for c in cols)}, {alias} FROM {q(table)} t")
+
+
+#: Datasette: the column that names a row, and the facets shown by default.
+LABELS = {"persons": "name", "organizations": "name", "sources": "title", "events": "summary"}
+FACETS = {"events": ["event_type", "country"], "extraditions": ["mechanism", "to_country", "batch_event_id"],
+          "persons": ["nationality"], "sentences": ["country", "status"], "memberships": ["role"],
+          "organizations": ["organization_type"], "sources": ["tier", "source_type"], "event_participants": ["role"],
+          "organization_relations": ["relation_type"]}
 
 
 def datasette_metadata(pkg, data, database: str = "cartel-data") -> dict:
-    """Datasette metadata: title, licence, and a description of every table and column.
+    """Datasette metadata: title, licence, a description of every table and column, label
+    columns, default facets and table search over the ``<table>_fts`` indexes.
 
     ``database`` is the database name Datasette uses: the SQLite file name without suffix."""
     d = pkg.descriptor
     lic = (d.get("licenses") or [{}])[0]
     tables = {}
     for name, t in data.items():
-        tables[name] = {
-            "description": t.schema.description,
-            "columns": {f.name: f.description for f in t.schema.fields},
-        }
-    tables["citations"] = {"description": "One row per (table, row, source): source_ids normalised.",
+        cfg = {"description": t.schema.description, "columns": {f.name: f.description for f in t.schema.fields}}
+        if name in LABELS and LABELS[name] in t.schema.field_names:
+            cfg["label_column"] = LABELS[name]
+        facets = [c for c in FACETS.get(name, []) if c in t.schema.field_names]
+        if facets:
+            cfg["facets"] = facets
+        if name in SEARCHABLE:
+            cfg["fts_table"], cfg["fts_pk"] = f"{name}_fts", "rowid"
+        tables[name] = cfg
+    keys = {t.schema.primary_key[0]: f"The citing row when it is in {n} ({n}.{t.schema.primary_key[0]})."
+            for n, t in data.items() if n != "sources"}
+    tables["citations"] = {"description": "One row per (table, row, source): source_ids normalised; follow source_id to the source.",
                            "columns": {"table_name": "Table of the citing row.", "row_id": "Primary key of the citing row.",
-                                       "source_id": "The cited source (sources.source_id)."}}
+                                       "source_id": "The cited source (sources.source_id).", **keys},
+                           "facets": ["table_name"]}
+    tables["citation_sources"] = {"description": "Each citation with its source's address, publisher, date and tier."}
+    license_url = lic.get("path") if isinstance(lic.get("path"), str) and lic["path"].startswith("https://") else None
     return {
         "title": d.get("title"),
         "description": d.get("description"),
         "license": lic.get("name"),
-        "license_url": lic.get("path"),
+        "license_url": license_url,
         "databases": {database: {"tables": tables}},
     }

@@ -8,7 +8,7 @@ import re
 
 from ..catalogue import problem
 from ..files import MAX_RESOURCES, read_reason
-from ..names import TABLE_NAME, reserved_tables
+from ..names import table_name_reason
 from ..package import Package
 from ..report import WARNING
 
@@ -100,11 +100,9 @@ class _Check:
             self.add("descriptor", f"resource name {name!r} is used twice")
             return None
         names.add(name)
-        reserved = reserved_tables()
-        if not TABLE_NAME.fullmatch(name) or name.lower() in reserved or name.startswith("sqlite_"):
-            self.add("descriptor", f"resource name {name!r} cannot be a table name", value=name,
-                     hint="lowercase letters, digits and _, starting with a letter, at most 31 characters; not "
-                          + ", ".join(sorted(reserved)) + " or sqlite_...")
+        reason = table_name_reason(name)
+        if reason:
+            self.add("descriptor", f"resource name {name!r} cannot be a table name", value=name, hint=reason)
             return None
         for key in ("title", "description"):
             if key in r and not isinstance(r[key], str):
