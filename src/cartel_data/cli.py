@@ -280,6 +280,32 @@ def fmt(path, package, check):
 
 
 @cli.command()
+@click.option("--output", "-o", type=click.Path(), default=None, help="Write to this file instead of standard output.")
+@package_option
+@force_option
+def zenodo(output, package, force):
+    """Print the Zenodo deposit metadata (.zenodo.json) generated from the descriptor and
+    CITATION.cff, so that a GitHub release is archived with a DOI.
+
+    \b
+    Example:
+      cartel-data zenodo -o .zenodo.json --force
+    """
+    import json
+
+    from .catalog import zenodo as make
+    from .files import write_text
+    from .package import Package
+
+    text = json.dumps(make(Package(package)), ensure_ascii=False, indent=2) + "\n"
+    if output:
+        write_text(output, text, force=force)
+        echo(f"wrote {output}")
+    else:
+        echo(text, nl=False)
+
+
+@cli.command()
 @click.option("--output", "-o", type=click.Path(), default="site", show_default=True, help="Folder to write the site into.")
 @package_option
 @force_option

@@ -157,6 +157,12 @@ def _build(pkg: Package, out: Path, progress) -> list[Path]:
             _folder_zip(fmt.name, pkg, data, target)
         else:
             write(fmt.name, pkg, data, target)
+    from .catalog import croissant, zenodo
+
+    progress("writing croissant.json and zenodo.json")
+    (out / "croissant.json").write_text(json.dumps(croissant(pkg, out / f"{base}.zip", base), ensure_ascii=False, indent=2)
+                                        + "\n", encoding="utf-8")
+    (out / "zenodo.json").write_text(json.dumps(zenodo(pkg), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     progress(f"writing {base}-site.zip")
     _site_zip(pkg, out, out / f"{base}-site.zip", f"{base}-site")
     files = sorted(p for p in out.iterdir() if p.is_file() and not p.name.startswith("."))
@@ -187,10 +193,25 @@ def _folder_zip(fmt: str, pkg, data, target: Path) -> None:
         _zip(target, [(p.name, p.read_bytes()) for p in sorted(folder.iterdir()) if not p.name.startswith(".")])
 
 
+#: Libraries the release needs beyond the core ones (the ``formats`` extra).
+NEEDS = {"followthemoney": "the FollowTheMoney export", "networkx": "the GEXF network", "mlcroissant": "croissant.json"}
+
+
+def _check_needs() -> None:
+    import importlib.util
+
+    from .errors import MissingDependency
+
+    missing = [f"{m} ({what})" for m, what in NEEDS.items() if importlib.util.find_spec(m) is None]
+    if missing:
+        raise MissingDependency("a release needs " + ", ".join(missing) + ": pip install 'cartel-data[formats]'")
+
+
 def release(output="dist", path=None, force: bool = False, progress=lambda msg: None) -> dict:
     """Build every release file; returns ``{"version", "notes", "files": [Path, ...]}``."""
     from .validation import validate
 
+    _check_needs()
     pkg = Package(path)
     progress(f"checking versions of {pkg.root}")
     notes = _check_versions(pkg)

@@ -44,6 +44,7 @@ class TypeSpec:
     sql: str  # SQLite column type
     excel: str  # how a cell is written: text, number, date, or boolean (text true/false)
     json: str = "string"  # how a value is written in JSON: string, integer, number, boolean, array
+    croissant: str = "TEXT"  # the Croissant data type (an mlcroissant.DataType name)
     numeric: bool = False  # ordered numbers: minimum and maximum apply, parsed by Arrow
     pattern: str | None = None  # what a cell must look like (None: any text)
     message: str | None = None  # the type check's message
@@ -51,10 +52,11 @@ class TypeSpec:
 
 TYPES: dict[str, TypeSpec] = {t.name: t for t in (
     TypeSpec("string", "string", "string", "string", "TEXT", "text"),
-    TypeSpec("integer", "integer", "int64", "Int64", "INTEGER", "number", "integer", True, INTEGER, "not an integer"),
-    TypeSpec("number", "number", "float64", "Float64", "REAL", "number", "number", True, NUMBER, "not a number"),
-    TypeSpec("boolean", "boolean", "bool_", "boolean", "INTEGER", "boolean", "boolean"),
-    TypeSpec("date", "date (YYYY-MM-DD)", "date32", "datetime64[s]", "TEXT", "date", "string", False, ISO_DATE,
+    TypeSpec("integer", "integer", "int64", "Int64", "INTEGER", "number", "integer", "INTEGER", True, INTEGER,
+             "not an integer"),
+    TypeSpec("number", "number", "float64", "Float64", "REAL", "number", "number", "FLOAT", True, NUMBER, "not a number"),
+    TypeSpec("boolean", "boolean", "bool_", "boolean", "INTEGER", "boolean", "boolean", "BOOL"),
+    TypeSpec("date", "date (YYYY-MM-DD)", "date32", "datetime64[s]", "TEXT", "date", "string", "DATE", False, ISO_DATE,
              "not a date (YYYY-MM-DD)"),
     TypeSpec("list", "list", "string", "string", "TEXT", "text", "array"),
 )}

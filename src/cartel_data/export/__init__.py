@@ -22,7 +22,7 @@ from pathlib import Path
 from ..errors import ExportError  # noqa: F401  (re-exported: the writers raise it)
 
 #: The export modules, each declaring its ``FORMAT``; listed here once.
-MODULES = ("json_", "jsonl", "sqlite", "datasette", "xlsx", "parquet", "csv_")
+MODULES = ("json_", "jsonl", "sqlite", "datasette", "xlsx", "parquet", "csv_", "ftm", "gexf", "citations")
 
 
 @dataclass(frozen=True)
