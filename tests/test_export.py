@@ -38,8 +38,10 @@ def sha(path):
 def test_deterministic(fmt, tmp_path):
     if fmt == "xlsx":
         pytest.importorskip("xlsxwriter")
-    a = export(fmt, tmp_path / f"a.{fmt}")
-    b = export(fmt, tmp_path / f"b.{fmt}")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a = export(fmt, tmp_path / "a" / f"cartel-data.{fmt}")
+    b = export(fmt, tmp_path / "b" / f"cartel-data.{fmt}")
     assert sha(a) == sha(b)
 
 

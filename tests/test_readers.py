@@ -13,6 +13,8 @@ from cartel_data.cli import cli
 from cartel_data.diff import diff
 from cartel_data.fmt import format_package
 from cartel_data.search import fold, search
+from cartel_data.show import profile
+from conftest import ROOT
 from cartel_data.show import NotFound, profile
 
 
@@ -31,7 +33,13 @@ def test_fold():
     ("FÉLIX GALLARDO", "per-miguel-angel-felix-gallardo"),
     ("z-40", "per-miguel-angel-trevino-morales"),
     ("Z40", "per-miguel-angel-trevino-morales"),
-    ("caro quinetro", "per-rafael-caro-quintero"),  # misspelt
+    ("rafael caro quinetro", "per-rafael-caro-quintero"),  # misspelt
+    ("El Chapo", "per-joaquin-guzman-loera"), ("El Mayo", "per-ismael-zambada-garcia"),
+    ("el raton", "per-ovidio-guzman-lopez"), ("El Mini Lic", "per-damaso-lopez-serrano"),
+    ("El Mencho", "per-nemesio-oseguera-cervantes"), ("La Barbie", "per-edgar-valdez-villarreal"),
+    ("El Lazca", "per-heriberto-lazcano-lazcano"), ("El Coss", "per-jorge-eduardo-costilla-sanchez"),
+    ("El Chayo", "per-nazario-moreno-gonzalez"), ("La Tuta", "per-servando-gomez-martinez"),
+    ("El Mochomo", "per-alfredo-beltran-leyva"), ("El Vicentillo", "per-vicente-zambada-niebla"),
     ("Don Neto", "per-ernesto-fonseca-carrillo"),  # alias
     ("el padrino", "per-miguel-angel-felix-gallardo"),
     ("cartel del noreste", "org-cartel-del-noreste"),
@@ -177,3 +185,26 @@ def test_fmt_refuses_ragged_rows(pkg):
     f.write_text("\n".join(lines), encoding="utf-8")
     r = run("fmt", str(pkg.root))
     assert r.exit_code == 2 and "cannot format" in r.output
+
+
+def test_two_roles_in_one_event_are_one_timeline_line(tmp_path):
+    """A person listed twice in one event (defendant and subject) appears once, with both roles,
+    in show, in the SQLite person_timeline view and in the plot's items."""
+    import csv
+    import sqlite3
+    from collections import Counter
+
+    from cartel_data.api import export
+
+    with open(ROOT / "data" / "event_participants.csv", encoding="utf-8", newline="") as fh:
+        pairs = Counter((r["event_id"], r["person_id"]) for r in csv.DictReader(fh) if r["person_id"])
+    (event_id, person_id), n = pairs.most_common(1)[0]
+    assert n > 1, "the shipped data has a person in two roles in one event"
+    p = profile(person_id)
+    lines = [i for i in p.timeline if i["id"] == event_id]
+    assert len(lines) == 1 and ", " in lines[0]["role"]
+    con = sqlite3.connect(export("sqlite", tmp_path / "x.sqlite"))
+    rows = con.execute("SELECT role FROM person_timeline WHERE person_id = ? AND ref_id = ?", (person_id, event_id)).fetchall()
+    assert len(rows) == 1 and "," in rows[0][0]
+    dup = con.execute("SELECT count(*) FROM (SELECT person_id, ref_id FROM person_timeline GROUP BY 1, 2 HAVING count(*) > 1)").fetchone()
+    assert dup == (0,)

@@ -253,7 +253,10 @@ def read_csv_folder(out: Path, schemas) -> dict:
 
 READERS = {"json": read_json, "jsonl": read_jsonl, "sqlite": read_sqlite, "xlsx": read_xlsx,
            "parquet": read_parquet, "csv": read_csv_folder}
-assert set(READERS) == set(FORMATS), "a new export format needs a reader here"
+#: Formats that are not a copy of the tables (metadata, entities, a network, citations) are
+#: checked against the library made for them in test_formats.py.
+DERIVED = {"datasette", "ftm", "gexf", "citations"}
+assert set(READERS) == set(FORMATS) - DERIVED, "a new export format needs a reader here (or a place in DERIVED)"
 
 
 def expected_of(root) -> tuple[dict, dict, dict]:
@@ -290,7 +293,7 @@ def shipped():
     return expected_of(ROOT)
 
 
-@pytest.mark.parametrize("fmt", sorted(FORMATS))
+@pytest.mark.parametrize("fmt", sorted(READERS))
 def test_shipped_package_round_trips(fmt, tmp_path, shipped):
     expected, schemas, frames = shipped
     assert all(expected.values()), "every shipped table has rows"
@@ -429,5 +432,5 @@ def test_awkward_text_round_trips(edits):
         for (table, column), (row, text) in edits.items():
             assert frames[table][column][row] == text, (table, column, row, frames[table][column][row], text)
 
-        for fmt in sorted(FORMATS):
+        for fmt in sorted(READERS):
             round_trip(fmt, root, out_dir, expected, schemas, frames)

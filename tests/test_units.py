@@ -146,7 +146,10 @@ def _rule_ids_in_source() -> set[str]:
     """Every string literal passed as a rule id to problem(), ctx.problem(), t.add(), CellCheck() or @rule()."""
     found = set()
     for path in SRC.rglob("*.py"):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        if "problem" not in text or "catalogue" not in text and path.name != "catalogue.py":
+            continue  # only the modules that report problems
+        tree = ast.parse(text)
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call):
                 continue

@@ -36,11 +36,21 @@ class Hit:
         return asdict(self)
 
 
+#: Articles a name may be written with or without ("El Mini Lic" and "Mini Lic").
+ARTICLES = {"el", "la", "los", "las"}
+
+
+def _core(text: str) -> str:
+    return " ".join(w for w in text.split() if w not in ARTICLES)
+
+
 def _score(q: str, target: str) -> float:
     if not q or not target:
         return 0.0
     if q == target:
         return 1.0
+    if _core(q) and _core(q) == _core(target):
+        return 0.98
     qt, tt = q.split(), target.split()
     if all(any(t.startswith(w) for t in tt) for w in qt):
         return 0.9 - 0.01 * (len(tt) - len(qt))

@@ -10,7 +10,7 @@ byte-identical files.
 This package only writes; :func:`cartel_data.api.export` validates first.
 
 >>> sorted(formats())
-['csv', 'datasette', 'json', 'jsonl', 'parquet', 'sqlite', 'xlsx']
+['citations', 'csv', 'datasette', 'ftm', 'gexf', 'json', 'jsonl', 'parquet', 'sqlite', 'xlsx']
 """
 
 from __future__ import annotations

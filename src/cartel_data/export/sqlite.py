@@ -130,8 +130,10 @@ def sql_columns(t) -> list[list]:
 VIEWS = {
     "person_timeline": """
 CREATE VIEW person_timeline AS
-SELECT ep.person_id, e.date, 'event' AS kind, e.event_type AS type, e.event_id AS ref_id, ep.role, e.summary AS description
+SELECT ep.person_id, e.date, 'event' AS kind, e.event_type AS type, e.event_id AS ref_id,
+       group_concat(ep.role, ', ') AS role, e.summary AS description
   FROM event_participants ep JOIN events e ON e.event_id = ep.event_id WHERE ep.person_id IS NOT NULL
+ GROUP BY ep.person_id, e.event_id
 UNION ALL
 SELECT s.person_id, s.date, 'sentence', s.status, s.sentence_id, NULL, s.court || ': ' || s.charges
   FROM sentences s

@@ -8,9 +8,13 @@
     return text.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase().replace(/[^0-9a-z]+/g, " ").trim();
   }
 
+  var ARTICLES = { el: 1, la: 1, los: 1, las: 1 };
+  function core(text) { return text.split(" ").filter(function (w) { return !ARTICLES[w]; }).join(" "); }
+
   function score(q, target) {
     if (!q || !target) return 0;
     if (q === target) return 1;
+    if (core(q) && core(q) === core(target)) return 0.98;
     var qw = q.split(" "), tw = target.split(" ");
     var all = qw.every(function (w) { return tw.some(function (t) { return t.indexOf(w) === 0; }); });
     if (all) return 0.9 - 0.01 * (tw.length - qw.length);
