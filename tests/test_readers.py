@@ -13,7 +13,6 @@ from cartel_data.cli import cli
 from cartel_data.diff import diff
 from cartel_data.fmt import format_package
 from cartel_data.search import fold, search
-from cartel_data.show import profile
 from conftest import ROOT
 from cartel_data.show import NotFound, profile
 

@@ -10,10 +10,10 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from .errors import MissingDependency
+from .files import sha256
 
 #: What a data user must know before using the data (Croissant's responsible-AI fields).
 RESPONSIBLE_USE = {
@@ -26,14 +26,6 @@ RESPONSIBLE_USE = {
                "(marked by the sources' tier). Corrections and removal requests: open an issue with the source that "
                "shows the row is wrong or out of date."),
 }
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
 
 def citation(pkg) -> dict:
     """``CITATION.cff`` beside the descriptor, parsed (empty when absent)."""
@@ -62,13 +54,13 @@ def croissant(pkg, zip_path: Path, base: str) -> dict:
         raise MissingDependency("croissant.json needs mlcroissant: pip install 'cartel-data[formats]'") from exc
     d = pkg.descriptor
     archive = mlc.FileObject(id="package-zip", name=zip_path.name, content_url=zip_path.name,
-                             encoding_formats=["application/zip"], sha256=_sha256(zip_path),
+                             encoding_formats=["application/zip"], sha256=sha256(zip_path),
                              description="The data package: descriptor, schemas and one CSV per table.")
     files, sets = [archive], []
     for name in pkg.resource_names:
         res = pkg.resource(name)
         files.append(mlc.FileObject(id=f"{name}-csv", name=f"{name}.csv", content_url=f"{base}/{res.rel_path}",
-                                    contained_in=["package-zip"], encoding_formats=["text/csv"], sha256=_sha256(res.path),
+                                    contained_in=["package-zip"], encoding_formats=["text/csv"], sha256=sha256(res.path),
                                     description=res.schema.description))
         fields = [mlc.Field(id=f"{name}/{f.name}", name=f.name, description=f.description,
                             data_types=[getattr(mlc.DataType, f.spec.croissant)],

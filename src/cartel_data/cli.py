@@ -58,6 +58,17 @@ def echo(text: str, **kw) -> None:
     click.echo(text, **kw)
 
 
+def _emit(text: str, output, force: bool) -> None:
+    """Write generated text to ``output`` under the write policy, or to standard output."""
+    if output:
+        from .files import write_text
+
+        write_text(output, text, force=force)
+        echo(f"wrote {output}")
+    else:
+        echo(text, nl=False)
+
+
 def _print_version(ctx, _param, value):
     if not value or ctx.resilient_parsing:
         return
@@ -208,14 +219,8 @@ def dictionary(output, package, force):
       cartel-data dictionary --output docs/data-dictionary.md --force
     """
     from .dictionary import markdown
-    from .files import write_text
 
-    text = markdown(package) + "\n"
-    if output:
-        write_text(output, text, force=force)
-        echo(f"wrote {output}")
-    else:
-        echo(text, nl=False)
+    _emit(markdown(package) + "\n", output, force)
 
 
 @cli.command()
@@ -294,15 +299,9 @@ def zenodo(output, package, force):
     import json
 
     from .catalog import zenodo as make
-    from .files import write_text
     from .package import Package
 
-    text = json.dumps(make(Package(package)), ensure_ascii=False, indent=2) + "\n"
-    if output:
-        write_text(output, text, force=force)
-        echo(f"wrote {output}")
-    else:
-        echo(text, nl=False)
+    _emit(json.dumps(make(Package(package)), ensure_ascii=False, indent=2) + "\n", output, force)
 
 
 @cli.command()

@@ -130,6 +130,17 @@ def read_package_file(root: Path, rel: str, limit: int) -> bytes:
     return read_bytes(root / rel, limit)
 
 
+def sha256(path: Path) -> str:
+    """The SHA-256 digest of a file, read a megabyte at a time."""
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
 # -- writing -------------------------------------------------------------------------------
 
 def _existing(output: Path, folder: bool, force: bool) -> bool:

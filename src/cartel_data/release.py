@@ -26,7 +26,7 @@ import zipfile
 from pathlib import Path
 
 from .errors import ReleaseError
-from .files import MAX_CSV_BYTES, MAX_TEXT_BYTES, atomic_output, read_package_file
+from .files import MAX_CSV_BYTES, MAX_TEXT_BYTES, atomic_output, read_package_file, sha256
 from .package import Package
 
 __all__ = ["ReleaseError", "changelog_section", "release", "package_zip", "installed_version"]
@@ -61,14 +61,6 @@ def installed_version() -> str:
         from . import __version__
 
         return __version__
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _zip(path: Path, members: list[tuple[str, bytes]]) -> None:
@@ -166,7 +158,7 @@ def _build(pkg: Package, out: Path, progress) -> list[Path]:
     progress(f"writing {base}-site.zip")
     _site_zip(pkg, out, out / f"{base}-site.zip", f"{base}-site")
     files = sorted(p for p in out.iterdir() if p.is_file() and not p.name.startswith("."))
-    (out / "SHA256SUMS").write_text("".join(f"{_sha256(f)}  {f.name}\n" for f in files), encoding="utf-8")
+    (out / "SHA256SUMS").write_text("".join(f"{sha256(f)}  {f.name}\n" for f in files), encoding="utf-8")
     return files + [out / "SHA256SUMS"]
 
 

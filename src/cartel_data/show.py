@@ -55,6 +55,29 @@ class Data:
         self.sources = {r["source_id"]: r for r in self.rows.get("sources", [])}
         self.events = {e["event_id"]: e for e in self.rows.get("events", [])}
         self.tiers = {k: r.get("tier") for k, r in self.sources.items()}
+        self._by: dict[tuple, dict] = {}
+
+    #: The columns that tie a row of each table to the people and organizations it is about.
+    OWNERS = {"aliases": ("person_id", "organization_id"), "memberships": ("person_id", "organization_id"),
+              "event_participants": ("person_id", "organization_id"), "sentences": ("person_id",),
+              "extraditions": ("person_id",), "organization_relations": ("organization_id", "related_organization_id")}
+
+    def of(self, table: str, owner: str) -> list[dict]:
+        """The rows of ``table`` about ``owner`` (a person or organization id), in table order;
+        indexed on first use so that building every profile stays linear."""
+        if table not in self._by:
+            index: dict[str, list] = {}
+            for r in self.rows.get(table, []):
+                for col in dict.fromkeys(self.OWNERS[table]):
+                    if r.get(col):
+                        index.setdefault(r[col], []).append(r)
+            self._by[table] = index
+        seen, out = set(), []
+        for r in self._by[table].get(owner, []):
+            if id(r) not in seen:
+                seen.add(id(r))
+                out.append(r)
+        return out
 
     @classmethod
     def read(cls, path=None) -> "Data":
@@ -115,7 +138,7 @@ def profile(id_or_name: str, path=None) -> Profile:
 
 def build(data: Data, target: str) -> Profile:
     """The profile of the person or organization ``target`` (an id) from already-read data."""
-    rows, label, persons, orgs = data.rows, data.label, data.persons, data.orgs
+    label, persons, orgs = data.label, data.persons, data.orgs
     refs = _Refs(data.tiers)
     kind = "person" if target in persons else "organization"
     main = persons.get(target) or orgs[target]
@@ -124,17 +147,17 @@ def build(data: Data, target: str) -> Profile:
     p.refs = refs(main["source_ids"])
     _facts(p, main, orgs, label)
     if kind == "organization":
-        _relations(p, rows, orgs, refs, label)
+        _relations(p, data, orgs, refs, label)
     col = "person_id" if kind == "person" else "organization_id"
-    for a in rows.get("aliases", []):
+    for a in data.of("aliases", target):
         if a[col] == target:
             p.aliases.append({"alias": a["alias"], "type": a["alias_type"], "refs": refs(a["source_ids"]),
                               "secondary_only": refs.secondary(a["source_ids"])})
-    _memberships(p, rows, persons, orgs, col, refs, label)
-    _events(p, rows, col, refs, label)
+    _memberships(p, data, persons, orgs, col, refs, label)
+    _events(p, data, col, refs, label)
     if kind == "person":
-        _sentences(p, rows, refs, label)
-        _transfers(p, rows, refs, label)
+        _sentences(p, data, refs, label)
+        _transfers(p, data, refs, label)
     p.timeline.sort(key=lambda i: (_sort_key(i["date"]), i["kind"], i["id"]))
     sources = data.sources
     for sid, n in sorted(refs.order.items(), key=lambda kv: kv[1]):
@@ -145,9 +168,9 @@ def build(data: Data, target: str) -> Profile:
     return p
 
 
-def _relations(p: Profile, rows, orgs, refs, label) -> None:
+def _relations(p: Profile, data, orgs, refs, label) -> None:
     """Dated relations to other organizations, in both directions."""
-    for r in rows.get("organization_relations", []):
+    for r in data.of("organization_relations", p.id):
         if p.id not in (r["organization_id"], r["related_organization_id"]):
             continue
         outgoing = r["organization_id"] == p.id
@@ -181,8 +204,8 @@ def _facts(p: Profile, main: dict, orgs: dict, label) -> None:
         p.facts.append(("Disputed", main.get("notes") or "yes"))
 
 
-def _memberships(p, rows, persons, orgs, col, refs, label) -> None:
-    for m in rows.get("memberships", []):
+def _memberships(p, data, persons, orgs, col, refs, label) -> None:
+    for m in data.of("memberships", p.id):
         if m[col] == p.id:
             other = orgs.get(m["organization_id"], {}) if p.kind == "person" else persons.get(m["person_id"], {})
             p.memberships.append({"id": m["membership_id"], "with": other.get("name"),
@@ -192,11 +215,11 @@ def _memberships(p, rows, persons, orgs, col, refs, label) -> None:
                                   "secondary_only": refs.secondary(m["source_ids"])})
 
 
-def _events(p, rows, col, refs, label) -> None:
+def _events(p, data, col, refs, label) -> None:
     """One timeline line per event, even when the target takes part in it in several roles."""
-    events = {e["event_id"]: e for e in rows.get("events", [])}
+    events = data.events
     seen: dict[str, dict] = {}
-    for par in rows.get("event_participants", []):
+    for par in data.of("event_participants", p.id):
         if par[col] != p.id or par["event_id"] not in events:
             continue
         e = events[par["event_id"]]
@@ -215,8 +238,8 @@ def _events(p, rows, col, refs, label) -> None:
         p.timeline.append(item)
 
 
-def _sentences(p, rows, refs, label) -> None:
-    for s in rows.get("sentences", []):
+def _sentences(p, data, refs, label) -> None:
+    for s in data.of("sentences", p.id):
         if s["person_id"] != p.id:
             continue
         term = "life" if s["life"] else " ".join(x for x in (
@@ -229,12 +252,10 @@ def _sentences(p, rows, refs, label) -> None:
                            "refs": refs(s["source_ids"]), "secondary_only": refs.secondary(s["source_ids"])})
 
 
-def _transfers(p, rows, refs, label) -> None:
+def _transfers(p, data, refs, label) -> None:
     """Each transfer of custody; one that is the same handover as a transfer event already on
     the timeline (the batch event, or an event of the same day) is folded into that line."""
-    for x in rows.get("extraditions", []):
-        if x["person_id"] != p.id:
-            continue
+    for x in data.of("extraditions", p.id):
         mech = _lab(label, "extraditions", "mechanism", x["mechanism"])
         detail = ((f"; destination: {x['destination']}" if x["destination"] else "")
                   + (f"; charges: {x['charges']}" if x["charges"] else ""))
