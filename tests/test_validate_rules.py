@@ -248,3 +248,105 @@ def test_patterns_follow_python_regex_semantics(pkg, url):
     line = pkg.set_cell("sources", "url", url, index=1)
     report = validate(pkg.root)
     assert any(p.rule == "pattern" and p.line == line and p.column == "url" for p in report.problems)
+
+
+# -- disputes, relations and provenance ----------------------------------------------------
+def test_disputed_row_needs_notes(pkg):
+    i = pkg.index_where("events", "disputed", "false")
+    rows = pkg.rows("events")
+    rows[i]["disputed"], rows[i]["notes"] = "true", ""
+    pkg.write_rows("events", rows)
+    report = validate(pkg.root)
+    (p,) = only(report, "disputed-notes")
+    assert (p.severity, p.file, p.line, p.column) == ("error", "data/events.csv", pkg.line_of("events", i), "notes")
+    assert not report.valid
+
+
+def test_organization_related_to_itself(pkg):
+    org = pkg.rows("organization_relations")[0]["organization_id"]
+    line = pkg.set_cell("organization_relations", "related_organization_id", org, index=0)
+    (p,) = only(validate(pkg.root), "self-relation")
+    assert (p.severity, p.line, p.column, p.value) == ("error", line, "related_organization_id", org)
+
+
+@pytest.mark.parametrize("url", [
+    "https://www-staging.example.com/a",
+    "https://example-testslot.azurewebsites.net/a",
+    "https://example-example-staging.web.arc-cdn.net/a",
+    "https://example.cdn.arcpublishing.com/a",
+])
+def test_staging_or_cdn_url_is_an_error(pkg, url):
+    line = pkg.set_cell("sources", "url", url, index=0)
+    report = validate(pkg.root)
+    (p,) = only(report, "staging-url")
+    assert (p.severity, p.line, p.column, p.value) == ("error", line, "url", url)
+    assert not report.valid
+
+
+@pytest.mark.parametrize("url", [
+    "https://www.example.com/story?utm_source=feed",
+    "https://www.example.com/story?id=3&fbclid=abc",
+    "https://amp.example.com/story",
+    "https://www.example.com/news/story/amp/",
+    "https://www.example.com/story?outputType=amp",
+])
+def test_tracking_or_amp_url_is_a_warning(pkg, url):
+    line = pkg.set_cell("sources", "url", url, index=0)
+    report = validate(pkg.root)
+    (p,) = only(report, "canonical-url")
+    assert (p.severity, p.line, p.value) == ("warning", line, url)
+    assert report.valid and not validate(pkg.root, strict=True).valid
+
+
+def test_canonical_url_is_not_flagged(pkg):
+    pkg.set_cell("sources", "url", "https://www.example.com/2024/08/ampara-story.html", index=0)
+    assert not problems_for(validate(pkg.root), "canonical-url")
+
+
+def test_republication_names_its_original(pkg):
+    rows = pkg.rows("sources")
+    rows[0]["tier"], rows[0]["original_publisher"] = "republication", ""
+    pkg.write_rows("sources", rows)
+    (p,) = only(validate(pkg.root), "republication-original")
+    assert (p.severity, p.line, p.column) == ("error", pkg.line_of("sources", 0), "original_publisher")
+
+
+def _rest_event_on(pkg, tier: str, notes: str) -> int:
+    """Cite a new source of ``tier`` as the only source of an event; returns the event's line."""
+    src = dict(pkg.rows("sources")[0])
+    src.update(source_id="src-planted-secondary", tier=tier,
+               original_publisher="Example Wire" if tier == "republication" else "", original_url="")
+    pkg.append_row("sources", src)
+    rows = pkg.rows("events")
+    i = next(i for i, r in enumerate(rows) if r["disputed"] == "false")
+    rows[i]["source_ids"], rows[i]["notes"] = "src-planted-secondary", notes
+    pkg.write_rows("events", rows)
+    return pkg.line_of("events", i)
+
+
+@pytest.mark.parametrize("tier", ["republication", "unknown"])
+def test_fact_resting_only_on_secondary_sources_is_a_warning(pkg, tier):
+    line = _rest_event_on(pkg, tier, "")
+    report = validate(pkg.root)
+    found = [p for p in only(report, "secondary-only") if p.file == "data/events.csv"]
+    assert [(p.severity, p.line, p.column, p.value) for p in found] == [("warning", line, "source_ids", "src-planted-secondary")]
+    assert report.valid and not validate(pkg.root, strict=True).valid
+
+
+@pytest.mark.parametrize("tier, notes", [
+    ("republication", "Rests only on a republication: no original was found."),
+    ("unknown", "The only report is on a site of unknown provenance; nothing better was found."),
+])
+def test_secondary_only_fact_explained_in_notes_passes(pkg, tier, notes):
+    _rest_event_on(pkg, tier, notes)
+    assert not [p for p in problems_for(validate(pkg.root), "secondary-only") if p.file == "data/events.csv"]
+
+
+def test_a_primary_source_beside_a_republication_is_enough(pkg):
+    _rest_event_on(pkg, "republication", "")
+    rows = pkg.rows("events")
+    i = next(i for i, r in enumerate(rows) if r["source_ids"] == "src-planted-secondary")
+    primary = next(s["source_id"] for s in pkg.rows("sources") if s["tier"] == "primary")
+    rows[i]["source_ids"] = f"src-planted-secondary;{primary}"
+    pkg.write_rows("events", rows)
+    assert not [p for p in problems_for(validate(pkg.root), "secondary-only") if p.file == "data/events.csv"]

@@ -414,14 +414,15 @@ def republication_original(ctx: Context):
                               "a republication must name the publisher of the original")
 
 
-#: A row resting only on secondary sources passes when its notes say so with this word.
-EXPLAINED = r"(?i)republication|republished|reprint"
+#: A row resting only on secondary sources passes when its notes say so in these words.
+EXPLAINED = r"(?i)republication|republished|reprint|unknown provenance"
 
 
 @rule("secondary-only")
 def secondary_only(ctx: Context):
     """A fact whose every source is a republication or of unknown provenance, unless its
-    notes explain that nothing better could be found (they mention the republication)."""
+    notes explain that nothing better could be found (they name the republication or the
+    source's unknown provenance)."""
     if not ctx.has("sources", "source_id", "tier"):
         return
     secondary = set(np.array(ctx.col("sources", "source_id").to_pylist(), dtype=object)[
