@@ -787,7 +787,8 @@ def _(pkg):
 
 @case("life-sentence-with-term", extended=True)
 def _(pkg):
-    i = index_with(pkg, "sentences", lambda r: r["life"] == "true")
+    i = index_with(pkg, "sentences", lambda r: r["life"] == "true" and not r["term_years"] and r["status"] == "imposed")
+    pkg.set_cell("sentences", "notes", "", index=i)
     e = cell(pkg, "sentences", "term_years", "30", index=i, rule="sentence-term")
     return replace(e, col=col("sentences", "life"), column="life", value=ANY)
 
@@ -821,9 +822,59 @@ def _(pkg):
                   value="src-never-cited", exit=0, warning=True)
 
 
+@case("url-staging-host")
+def _(pkg):
+    return cell(pkg, "sources", "url", "https://example-example-staging.web.arc-cdn.net/a", index=0, rule="staging-url")
+
+
+@case("url-amp-variant")
+def _(pkg):
+    e = cell(pkg, "sources", "url", "https://amp.example.com/story", index=0, rule="canonical-url")
+    return replace(e, exit=0, warning=True)
+
+
+@case("url-tracking-parameters", extended=True)
+def _(pkg):
+    e = cell(pkg, "sources", "url", "https://www.example.com/story?utm_source=feed", index=1, rule="canonical-url")
+    return replace(e, exit=0, warning=True)
+
+
+@case("republication-without-original")
+def _(pkg):
+    i = index_with(pkg, "sources", lambda r: r["tier"] == "republication")
+    return replace(cell(pkg, "sources", "original_publisher", "", index=i, rule="republication-original"), value=ANY)
+
+
+@case("fact-resting-only-on-a-republication")
+def _(pkg):
+    src = dict(pkg.rows("sources")[0], source_id="src-planted-reprint", tier="republication",
+               original_publisher="Example Wire", original_url="")
+    pkg.append_row("sources", src)
+    i = index_with(pkg, "memberships", lambda r: True)
+    pkg.set_cell("memberships", "notes", "", index=i)
+    e = cell(pkg, "memberships", "source_ids", "src-planted-reprint", index=i, rule="secondary-only")
+    return replace(e, exit=0, warning=True)
+
+
+@case("disputed-without-notes")
+def _(pkg):
+    i = index_with(pkg, "persons", lambda r: r["disputed"] == "false")
+    pkg.set_cell("persons", "disputed", "true", index=i)
+    e = cell(pkg, "persons", "notes", "", index=i, rule="disputed-notes")
+    return replace(e, value=ANY)
+
+
+@case("organization-related-to-itself")
+def _(pkg):
+    org = pkg.rows("organization_relations")[0]["organization_id"]
+    return cell(pkg, "organization_relations", "related_organization_id", org, index=0, rule="self-relation")
+
+
 @case("convicted-without-sentence", extended=True)
 def _(pkg):
-    sentenced = {s["person_id"] for s in pkg.rows("sentences")}
+    verdicts = {e["event_id"] for e in pkg.rows("events") if e["event_type"] == "verdict"}
+    sentenced = {s["person_id"] for s in pkg.rows("sentences")} | {
+        p["person_id"] for p in pkg.rows("event_participants") if p["event_id"] in verdicts}
     i = index_with(pkg, "persons", lambda r: r["person_id"] not in sentenced)
     e = cell(pkg, "persons", "description", "A man convicted of smuggling.", index=i, rule="convicted-has-sentence")
     return replace(e, value=ANY)

@@ -34,8 +34,10 @@ def invoke(*args):
 
 def one_line_error(r, code=2):
     assert r.exit_code == code, (r.exit_code, r.output)
-    err = r.stderr.strip()
-    assert err.startswith("cartel-data: ") and "\n" not in err, err
+    # progress lines ("... step") may come first; the error itself is one line
+    lines = [l for l in r.stderr.strip().split("\n") if not l.startswith("... ")]
+    err = "\n".join(lines)
+    assert len(lines) == 1 and err.startswith("cartel-data: "), r.stderr
     return err
 
 
@@ -372,8 +374,16 @@ def test_inline_schemas_and_resources_outside_data(pkg, tmp_path):
     assert cartel_data.validate(pkg.root).valid
     r = invoke("release", "-o", tmp_path / "dist", "--package", pkg.root)
     assert r.exit_code == 0, r.output
-    for fmt in ("csv", "sqlite", "xlsx"):
+    from cartel_data.export import formats
+
+    for fmt in formats():
         assert invoke("export", "--format", fmt, "-o", tmp_path / f"x-{fmt}", "--package", pkg.root).exit_code == 0
+    # what is written out is laid out as a package of its own, with the inline schema as a file
+    assert cartel_data.validate(tmp_path / "x-csv", strict=True).valid
+    site = tmp_path / "site"
+    assert invoke("site", "-o", site, "--package", pkg.root).exit_code == 0
+    assert json.loads((site / "download" / "datapackage.json").read_text(encoding="utf-8"))["resources"][0]["path"].startswith("data/")
+    assert cartel_data.validate(site / "download", strict=True).valid
 
 
 def test_an_infinite_maximum_is_a_schema_problem(pkg):

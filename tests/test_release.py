@@ -52,7 +52,9 @@ def test_release_files_and_checksums(built):
     v = cartel_data.__version__
     names = {f.name for f in result["files"]}
     assert {f"cartel-data-{v}.zip", "cartel-data.sqlite", f"cartel-data-{v}.xlsx", f"cartel-data-{v}.json",
-            f"cartel-data-{v}.jsonl", f"cartel-data-{v}-parquet.zip", "cartel-data.datasette.json", "SHA256SUMS"} == names
+            f"cartel-data-{v}.jsonl", f"cartel-data-{v}-parquet.zip", "cartel-data.datasette.json", f"cartel-data-{v}.ftm.jsonl",
+            f"cartel-data-{v}.gexf", f"cartel-data-{v}.citations.csv", f"cartel-data-{v}-site.zip", "croissant.json",
+            "zenodo.json", "SHA256SUMS"} == names
     for line in (out / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
         digest, name = line.split("  ")
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest

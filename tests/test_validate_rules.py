@@ -202,7 +202,9 @@ def test_event_after_death(pkg):
 
 def test_convicted_without_sentence(pkg):
     persons = pkg.rows("persons")
-    sentenced = {s["person_id"] for s in pkg.rows("sentences")}
+    verdicts = {e["event_id"] for e in pkg.rows("events") if e["event_type"] == "verdict"}
+    sentenced = {s["person_id"] for s in pkg.rows("sentences")} | {
+        p["person_id"] for p in pkg.rows("event_participants") if p["event_id"] in verdicts}
     i = next(i for i, r in enumerate(persons) if r["person_id"] not in sentenced)
     persons[i]["description"] = "A man convicted of smuggling."
     pkg.write_rows("persons", persons)

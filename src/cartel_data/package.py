@@ -157,3 +157,21 @@ class Package:
     @cached_property
     def resources(self) -> dict[str, Resource]:
         return {n: self.resource(n) for n in self.resource_names}
+
+    def portable(self, names=None) -> tuple[dict, dict[str, bytes]]:
+        """The descriptor laid out as exports and downloads write it, with the schema files it
+        names: each table at ``data/<name>.csv`` and its schema (inline or not) at
+        ``schemas/<name>.json``. Returns ``(descriptor, {schema path: bytes})``."""
+        from .files import MAX_TEXT_BYTES, read_package_file
+
+        desc = json.loads(json.dumps(self.descriptor))
+        keep = set(self.resource_names if names is None else names)
+        desc["resources"] = [r for r in desc.get("resources", []) if r.get("name") in keep]
+        schemas = {}
+        for r in desc["resources"]:
+            name, schema = r["name"], r.get("schema")
+            rel = f"schemas/{name}.json"
+            schemas[rel] = (read_package_file(self.root, schema, MAX_TEXT_BYTES) if isinstance(schema, str)
+                            else (json.dumps(schema, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+            r["path"], r["schema"] = f"data/{name}.csv", rel
+        return desc, schemas

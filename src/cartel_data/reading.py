@@ -192,6 +192,14 @@ def _bytes_problems(t: RawTable, data: bytes) -> bytes | None:
     if nul >= 0:
         t.add("nul-byte", "the file contains a NUL byte", line=data.count(b"\n", 0, nul) + 1)
         return None
+    # line endings first: a CR-only file is one long line until its endings are read
+    cr = data.find(b"\r")
+    if cr >= 0:
+        kind = "CRLF" if data[cr: cr + 2] == b"\r\n" else "CR"
+        n_cr = data.count(b"\r")
+        t.add("line-ending", f"{kind} line ending; lines must end with LF only ({n_cr} carriage return(s) in the file)",
+              line=data.count(b"\n", 0, cr) + 1)
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     head = data.find(b"\n")
     if (head if head >= 0 else len(data)) > MAX_HEADER_BYTES:
         t.add("limit", f"the header line is over {MAX_HEADER_BYTES:,} bytes", line=1)
@@ -200,13 +208,6 @@ def _bytes_problems(t: RawTable, data: bytes) -> bytes | None:
     if longest > MAX_LINE_BYTES:
         t.add("limit", f"line {line} is {longest:,} bytes long, over the limit of {MAX_LINE_BYTES:,}", line=line)
         return None
-    cr = data.find(b"\r")
-    if cr >= 0:
-        kind = "CRLF" if data[cr: cr + 2] == b"\r\n" else "CR"
-        n_cr = data.count(b"\r")
-        t.add("line-ending", f"{kind} line ending; lines must end with LF only ({n_cr} carriage return(s) in the file)",
-              line=data.count(b"\n", 0, cr) + 1)
-        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     if not data.endswith(b"\n"):
         t.add("final-newline", "the last line does not end with a newline", line=data.count(b"\n") + 1)
     return data

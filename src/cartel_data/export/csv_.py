@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 from pathlib import Path
 
 from . import Format
@@ -17,10 +16,10 @@ def write(pkg, data, output: Path) -> None:
     output.mkdir(parents=True, exist_ok=True)
     (output / "data").mkdir()
     (output / "schemas").mkdir()
-    desc = dict(pkg.descriptor)
-    desc["resources"] = [r for r in desc["resources"] if r.get("name") in data]
+    desc, schemas = pkg.portable([n for n in pkg.resource_names if n in data])
+    for rel, text in schemas.items():
+        (output / rel).write_bytes(text)
     for r in desc["resources"]:
-        shutil.copyfile(pkg.root / r["schema"], output / r["schema"])
         t = data[r["name"]]
         with open(output / r["path"], "w", encoding="utf-8", newline="") as fh:
             w = csv.writer(fh, lineterminator="\n")

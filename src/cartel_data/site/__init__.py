@@ -115,13 +115,16 @@ def _downloads(site: Site, out: Path, release: Path | None) -> list[dict]:
     dl = out / "download"
     (dl / "data").mkdir(parents=True)
     (dl / "schemas").mkdir()
-    shutil.copyfile(pkg.descriptor_path, dl / "datapackage.json")
-    files.append({"name": "datapackage.json", "href": "download/datapackage.json", "what": "the data package descriptor"})
-    for name in pkg.resource_names:
-        res = pkg.resource(name)
-        shutil.copyfile(res.path, dl / "data" / f"{name}.csv")
-        shutil.copyfile(pkg.root / pkg.entry(name)["schema"], dl / "schemas" / f"{name}.json")
-        files.append({"name": f"{name}.csv", "href": f"download/data/{name}.csv", "what": res.schema.description})
+    # the downloads are a package of their own, laid out as the CSV export lays it out
+    desc, schemas = pkg.portable()
+    for rel, text in schemas.items():
+        (dl / rel).write_bytes(text)
+    for r in desc["resources"]:
+        res = pkg.resource(r["name"])
+        shutil.copyfile(res.path, dl / r["path"])
+        files.append({"name": f"{res.name}.csv", "href": f"download/{r['path']}", "what": res.schema.description})
+    (dl / "datapackage.json").write_text(json.dumps(desc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    files.insert(0, {"name": "datapackage.json", "href": "download/datapackage.json", "what": "the data package descriptor"})
     if release is not None:
         for f in sorted(release.iterdir()):
             if f.is_file() and not f.name.startswith(".") and not f.name.endswith("-site.zip"):

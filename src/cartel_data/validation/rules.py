@@ -164,7 +164,9 @@ def uncited_sources(ctx: Context):
     cited = np.zeros(len(ids), dtype=bool)
     for name, t in ctx.tables.items():
         for f in t.schema.fields:
-            if f.references == ("sources", "source_id") and ctx.has(name, f.name):
+            if f.references == ("sources", "source_id"):
+                if not ctx.has(name, f.name):
+                    return  # a citing table could not be read: which sources it cites is unknown
                 cited |= v.isin(ids, v.explode_list(ctx.col(name, f.name), f.delimiter)[1])
     for i in _rows(_present(ctx, "sources", "source_id") & ~cited):
         yield ctx.problem("sources", i, "source_id", "uncited-source", "no row cites this source", ids[int(i)].as_py())
