@@ -17,11 +17,11 @@ class PackageCopy:
     """A copy of the repository's data package in a temporary folder, with helpers to
     break it one cell, line or byte at a time."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, source: Path = ROOT):
         self.root = root
-        shutil.copy(ROOT / "datapackage.json", root / "datapackage.json")
-        shutil.copytree(ROOT / "data", root / "data")
-        shutil.copytree(ROOT / "schemas", root / "schemas")
+        shutil.copy(source / "datapackage.json", root / "datapackage.json")
+        shutil.copytree(source / "data", root / "data")
+        shutil.copytree(source / "schemas", root / "schemas")
 
     def csv(self, table: str) -> Path:
         return self.root / "data" / f"{table}.csv"
@@ -68,6 +68,52 @@ class PackageCopy:
             if r[column] == value:
                 return i
         raise LookupError(f"no row of {table} with {column}={value!r}")
+
+
+def small_package(dest: Path, persons: int = 30) -> Path:
+    """A valid excerpt of the real package at ``dest``: the first ``persons`` people, every
+    organization, and exactly the rows and sources their facts need (the schemas' foreign
+    keys followed until nothing more is dropped). For tests whose cost grows with the rows."""
+    import json
+
+    desc = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    schemas = {r["name"]: json.loads((ROOT / r["schema"]).read_text(encoding="utf-8")) for r in desc["resources"]}
+    rows = {}
+    for name in schemas:
+        with open(ROOT / "data" / f"{name}.csv", encoding="utf-8", newline="") as fh:
+            rows[name] = list(csv.DictReader(fh))
+    keys = {n: s["primaryKey"] if isinstance(s["primaryKey"], str) else s["primaryKey"][0] for n, s in schemas.items()}
+    rows["persons"] = rows["persons"][:persons]
+    people = {r["person_id"] for r in rows["persons"]}
+    # the events the kept people take part in, or that their sentences and transfers name
+    events = {r["event_id"] for r in rows["event_participants"] if r["person_id"] in people}
+    events |= {r[c] for t, c in (("sentences", "event_id"), ("extraditions", "batch_event_id"))
+               for r in rows[t] if r["person_id"] in people and r[c]}
+    rows["events"] = [r for r in rows["events"] if r["event_id"] in events]
+    rows["event_participants"] = [r for r in rows["event_participants"] if r["event_id"] in events]
+    while True:
+        kept = {n: {r[keys[n]] for r in rs} for n, rs in rows.items()}
+        before = sum(map(len, rows.values()))
+        for name, s in schemas.items():
+            for fk in s.get("foreignKeys", []):
+                fields = [fk["fields"]] if isinstance(fk["fields"], str) else fk["fields"]
+                target = fk["reference"]["resource"] or name
+                rows[name] = [r for r in rows[name] if not r[fields[0]] or r[fields[0]] in kept[target]]
+        if sum(map(len, rows.values())) == before:
+            break
+    cited = {x for n, rs in rows.items() if n != "sources" for r in rs for x in r["source_ids"].split(";")}
+    rows["sources"] = [r for r in rows["sources"] if r["source_id"] in cited]
+    (dest / "data").mkdir(parents=True)
+    shutil.copy(ROOT / "datapackage.json", dest / "datapackage.json")
+    shutil.copytree(ROOT / "schemas", dest / "schemas")
+    for name, rs in rows.items():
+        with open(ROOT / "data" / f"{name}.csv", encoding="utf-8", newline="") as fh:
+            header = next(csv.reader(fh))
+        with open(dest / "data" / f"{name}.csv", "w", encoding="utf-8", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=header, lineterminator="\n")
+            w.writeheader()
+            w.writerows(rs)
+    return dest
 
 
 @pytest.fixture

@@ -179,7 +179,8 @@ def _valid_corpus_cases():
     return [c for c in corpus.CASES]
 
 
-def test_fmt_never_changes_what_a_valid_package_says(tmp_path):
+@pytest.mark.parametrize("shard", range(4))  # in four parts, so that parallel runs share the work
+def test_fmt_never_changes_what_a_valid_package_says(tmp_path, shard):
     """On every case of the bad-input corpus that validates (warnings at most), fmt leaves
     load_all() identical."""
     import pandas as pd
@@ -187,7 +188,7 @@ def test_fmt_never_changes_what_a_valid_package_says(tmp_path):
     from conftest import PackageCopy
 
     checked = 0
-    for c in _valid_corpus_cases():
+    for c in _valid_corpus_cases()[shard::4]:
         root = tmp_path / c.id.replace("/", "_")
         root.mkdir()
         p = PackageCopy(root)
@@ -208,7 +209,7 @@ def test_fmt_never_changes_what_a_valid_package_says(tmp_path):
             pd.testing.assert_frame_equal(before[name].sort_values(before[name].columns[0]).reset_index(drop=True),
                                           after[name].sort_values(after[name].columns[0]).reset_index(drop=True))
         checked += 1
-    assert checked >= 5
+    assert checked >= 2
 
 
 # -- injection ------------------------------------------------------------------------------

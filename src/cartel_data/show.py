@@ -365,11 +365,12 @@ def render_terminal(p: Profile, console) -> None:
                       e(r["start"]), e(r["end"]), _refs(r["refs"]))
         console.print(t)
     if p.timeline:
-        t = Table(title="Timeline", title_justify="left", expand=True)
+        # not expand=True: rich lays out an expanding table with folded cells ten times slower
+        t = Table(title="Timeline", title_justify="left")
         t.add_column("date", no_wrap=True)
-        t.add_column("what", max_width=22, overflow="fold")
-        t.add_column("", ratio=1, overflow="fold")
-        t.add_column("refs", overflow="fold", min_width=4)
+        t.add_column("what", max_width=16, overflow="fold")
+        t.add_column("", min_width=24, overflow="fold")
+        t.add_column("refs", max_width=12, overflow="fold", min_width=4)
         for i in p.timeline:
             what = i["kind"] + (f" ({i['role']})" if i["role"] else "")
             marks = (" [yellow](disputed)[/yellow]" if i["disputed"] else "") + (
