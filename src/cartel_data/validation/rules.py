@@ -388,12 +388,20 @@ def _host(url: str) -> str:
         return ""
 
 
+#: The host part of an absolute URL (after any user information), for the vectorised scan.
+HOST = r"^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?(?P<host>\[[^\]]*\]|[^:/?#]*)"
+
+
 @rule("staging-url")
 def staging_urls(ctx: Context):
     if ctx.has("sources", "url"):
-        urls = ctx.col("sources", "url").to_pylist()
-        for i, u in enumerate(urls):
-            if u and re.search(STAGING_HOST, _host(u)):
+        import pyarrow.compute as pc
+
+        col = ctx.col("sources", "url")
+        hosts = pc.utf8_lower(pc.struct_field(pc.extract_regex(col, HOST), [0]))
+        for i in _rows(v.contains(hosts, STAGING_HOST)):  # candidates; each confirmed on its parsed host
+            u = col[int(i)].as_py()
+            if re.search(STAGING_HOST, _host(u)):
                 yield ctx.problem("sources", i, "url", "staging-url", f"the host {_host(u)} is a staging, test or CDN host", u)
 
 
