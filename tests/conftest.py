@@ -83,7 +83,9 @@ def small_package(dest: Path, persons: int = 30) -> Path:
         with open(ROOT / "data" / f"{name}.csv", encoding="utf-8", newline="") as fh:
             rows[name] = list(csv.DictReader(fh))
     keys = {n: s["primaryKey"] if isinstance(s["primaryKey"], str) else s["primaryKey"][0] for n, s in schemas.items()}
-    rows["persons"] = rows["persons"][:persons]
+    # the first people, and everyone with a fine or forfeiture (so every column has values)
+    monied = {r["person_id"] for r in rows["sentences"] if r["fine_amount"] or r["forfeiture_amount"]}
+    rows["persons"] = [r for i, r in enumerate(rows["persons"]) if i < persons or r["person_id"] in monied]
     people = {r["person_id"] for r in rows["persons"]}
     # the events the kept people take part in, or that their sentences and transfers name
     events = {r["event_id"] for r in rows["event_participants"] if r["person_id"] in people}
@@ -114,6 +116,21 @@ def small_package(dest: Path, persons: int = 30) -> Path:
             w.writeheader()
             w.writerows(rs)
     return dest
+
+
+_SMALL: list[Path] = []
+
+
+def small_root() -> Path:
+    """:func:`small_package` built once per process (removed at exit)."""
+    if not _SMALL:
+        import atexit
+        import tempfile
+
+        d = Path(tempfile.mkdtemp(prefix="cartel-small-"))
+        atexit.register(shutil.rmtree, d, True)
+        _SMALL.append(small_package(d / "pkg"))
+    return _SMALL[0]
 
 
 @pytest.fixture
@@ -165,3 +182,9 @@ def fuzz(default_examples: int, long_above: int | None = None):
             fn = seed(int(env_seed))(fn)
         return fn
     return deco
+
+
+def pytest_collection_modifyitems(config, items):
+    """Hand out the long property tests first, so that parallel workers finish together
+    instead of one starting a minute-long test when the others are done."""
+    items.sort(key=lambda item: item.get_closest_marker("fuzz") is None)

@@ -28,11 +28,9 @@ minute); ``CARTEL_FUZZ_SEED`` and ``CARTEL_FUZZ_SHRINK`` as in ``test_fuzz.py``:
 
 from __future__ import annotations
 
-import atexit
 import datetime as _dt
 import json
 import re
-import shutil
 import sqlite3
 import tempfile
 import unicodedata
@@ -49,7 +47,7 @@ from cartel_data.export import formats
 
 FORMATS = formats()
 from cartel_data.package import Package
-from conftest import ROOT, PackageCopy, fuzz, small_package
+from conftest import ROOT, PackageCopy, fuzz, small_root
 
 # -- canonical values ----------------------------------------------------------------------------
 
@@ -314,8 +312,7 @@ DEFAULT_EXAMPLES = 35
 
 #: the edits go into an excerpt of the real package (every table, every column, a fifth of
 #: the rows): each example validates, loads and round-trips it through every format
-SMALL = small_package(Path(tempfile.mkdtemp(prefix="cartel-small-")) / "pkg")
-atexit.register(shutil.rmtree, SMALL.parent, True)
+SMALL = small_root()
 PKG = Package(SMALL)
 SCHEMAS = {n: PKG.resource(n).schema for n in PKG.resource_names}
 NROWS = {n: len(cartel_data.load(n, SMALL)) for n in SCHEMAS}
