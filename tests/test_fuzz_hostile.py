@@ -71,7 +71,7 @@ def _with_package(fn):
         for p in (root, out, outside):
             p.mkdir()
         (outside / "secret.txt").write_text("secret", encoding="utf-8")
-        PackageCopy(root, source=small_root())  # an excerpt: every table and column, a fifth of the rows
+        PackageCopy(root, source=small_root())  # an excerpt: every table and column, about a third of the rows
         fn(root, outside)
         _check(root, out, outside=outside)
 

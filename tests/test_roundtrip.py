@@ -310,7 +310,7 @@ def test_load_matches_load_all():
 
 DEFAULT_EXAMPLES = 35
 
-#: the edits go into an excerpt of the real package (every table, every column, a fifth of
+#: the edits go into an excerpt of the real package (every table, every column, about a third of
 #: the rows): each example validates, loads and round-trips it through every format
 SMALL = small_root()
 PKG = Package(SMALL)
