@@ -93,7 +93,7 @@ LONG_ABOVE = max(DEFAULTS.values())
 
 # -- what the real package looks like (read once) ---------------------------------------------
 
-#: the mutations start from an excerpt of the real package (every table and column, a fifth
+#: the mutations start from an excerpt of the real package (every table and column, about a third
 #: of the rows, valid): each example validates it, and loads and exports it when it stays valid
 ROOT = small_root()
 PKG = Package(ROOT)
