@@ -15,6 +15,11 @@ from dataclasses import dataclass
 
 from .report import ERROR, WARNING, Problem
 
+#: Source tiers (``sources.tier``) whose text is not the publisher's own or whose origin is
+#: unclear: a fact citing only these is reported by ``secondary-only`` and marked by ``show``
+#: and the site.
+SECONDARY_TIERS = ("republication", "unknown")
+
 #: The layers, in the order the validator runs them.
 LAYERS = {
     "descriptor": "the descriptor and each Table Schema",

@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass, field
 
 from . import escape
+from .catalogue import SECONDARY_TIERS
 from .errors import NotFound
 
 __all__ = ["NotFound", "Profile", "profile", "to_markdown", "to_json", "render_terminal", "plot"]
@@ -105,10 +106,6 @@ def _pick(id_or_name: str, pkg, persons, orgs) -> str:
     return top.id
 
 
-#: Source tiers whose text is not the publisher's own or whose origin is unclear.
-SECONDARY = ("republication", "unknown")
-
-
 class _Refs:
     """Numbers the sources in the order a profile first cites them."""
 
@@ -119,7 +116,7 @@ class _Refs:
     def secondary(self, ids) -> bool:
         """Whether every source of a fact is a republication or of unknown provenance."""
         ids = list(ids or [])
-        return bool(ids) and all(self.tiers.get(i) in SECONDARY for i in ids)
+        return bool(ids) and all(self.tiers.get(i) in SECONDARY_TIERS for i in ids)
 
     def __call__(self, ids) -> list[int]:
         out = []
