@@ -1,7 +1,7 @@
 """Citations: which source backs each row, as one flat CSV table.
 
 One row per (table, row id, source id), in table, row and source order, with the source's
-address, publisher, date and tier: the way to check a single value against its sources, or
+address, title, publisher, date and tier: the way to check a single value against its sources, or
 to sync corrections (like OpenSanctions' statements file). The SQLite export holds the same
 rows in ``citations``, with the source columns in the view ``citation_sources``.
 """
@@ -14,23 +14,34 @@ from . import Format
 
 FORMAT = Format("citations", ".citations.csv", False, "one row per (table, row, source) with the source's address and tier")
 
-COLUMNS = ("table_name", "row_id", "source_id", "url", "publisher", "published", "tier", "original_publisher")
+#: The columns of ``sources`` a citation carries (here and in the SQLite view ``citation_sources``).
+SOURCE_COLUMNS = ("url", "title", "publisher", "published", "tier", "original_publisher")
+COLUMNS = ("table_name", "row_id", "source_id", *SOURCE_COLUMNS)
+
+
+def cited(data):
+    """``(table, row ids, source ids)`` for every table that cites sources: one pair per
+    citation, a source listed twice in one cell counted once, in row and list order."""
+    from .. import vector as v
+
+    for name, t in data.items():
+        for f in t.schema.fields:
+            if f.references != ("sources", "source_id"):
+                continue
+            key = t.schema.primary_key
+            ids = t.text.column(key[0]) if len(key) == 1 else v.joined([t.text.column(k) for k in key], "|")
+            at, items = v.explode_list(t.text.column(f.name), f.delimiter)
+            pairs = dict.fromkeys(zip(ids.take(at).to_pylist(), items.to_pylist()))
+            yield name, [r for r, _ in pairs], [x for _, x in pairs]
 
 
 def rows(data):
-    """``(table, row id, source id, url, publisher, published, tier, original publisher)`` tuples."""
+    """``(table, row id, source id, *SOURCE_COLUMNS)`` tuples."""
     sources = {r["source_id"]: r for r in data["sources"].dicts()} if "sources" in data else {}
-    for name, t in data.items():
-        ref = next((f for f in t.schema.fields if f.references == ("sources", "source_id")), None)
-        if ref is None:
-            continue
-        key = t.schema.primary_key
-        for r in t.dicts():
-            rid = "|".join(str(r[k]) for k in key)
-            for sid in dict.fromkeys(r[ref.name] or []):
-                s = sources.get(sid, {})
-                yield (name, rid, sid, s.get("url"), s.get("publisher"), s.get("published"), s.get("tier"),
-                       s.get("original_publisher"))
+    for name, row_ids, source_ids in cited(data):
+        for rid, sid in zip(row_ids, source_ids):
+            s = sources.get(sid, {})
+            yield (name, rid, sid, *(s.get(c) for c in SOURCE_COLUMNS))
 
 
 def write(pkg, data, output) -> None:

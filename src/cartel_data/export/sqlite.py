@@ -201,7 +201,7 @@ def _citations(con, data) -> None:
     column named after that key (``person_id``, ``event_id``...) that is a foreign key to its
     table, so that a row's citations are one link away in Datasette; and the view
     ``citation_sources`` adding each source's address, publisher, date and tier."""
-    import pyarrow.compute as pc
+    from .citations import SOURCE_COLUMNS, cited
 
     if "sources" not in data:
         return
@@ -214,26 +214,18 @@ def _citations(con, data) -> None:
         "PRIMARY KEY (table_name, row_id, source_id), "
         f"FOREIGN KEY (source_id) REFERENCES sources (source_id) DEFERRABLE INITIALLY DEFERRED{fks}) STRICT, WITHOUT ROWID"
     )
-    for name, t in data.items():
-        for f in t.schema.fields:
-            if f.references != ("sources", "source_id"):
-                continue
-            lists = pc.split_pattern(t.text.column(f.name), f.delimiter)
-            rows = pc.take(t.text.column(t.schema.primary_key[0]), pc.list_parent_indices(lists))
-            items = pc.list_flatten(lists)
-            ids = rows.to_numpy(zero_copy_only=False).tolist()
-            # a source listed twice in one cell is one citation
-            if name in keys:
-                insert_rows(con, f"INSERT OR IGNORE INTO citations (table_name, row_id, source_id, {q(keys[name])})",
-                            [ids, items.to_numpy(zero_copy_only=False).tolist(), ids], row=f"({lit(name)}, ?, ?, ?)")
-            else:
-                insert_rows(con, "INSERT OR IGNORE INTO citations (table_name, row_id, source_id)",
-                            [ids, items.to_numpy(zero_copy_only=False).tolist()], row=f"({lit(name)}, ?, ?)")
+    for name, row_ids, source_ids in cited(data):
+        if name in keys:
+            insert_rows(con, f"INSERT INTO citations (table_name, row_id, source_id, {q(keys[name])})",
+                        [row_ids, source_ids, row_ids], row=f"({lit(name)}, ?, ?, ?)")
+        else:
+            insert_rows(con, "INSERT INTO citations (table_name, row_id, source_id)",
+                        [row_ids, source_ids], row=f"({lit(name)}, ?, ?)")
     con.execute("CREATE INDEX idx_citations_source_id ON citations (source_id)")
     for k in keys.values():
         con.execute(f"CREATE INDEX {q('idx_citations_' + k)} ON citations ({q(k)})")
     src = data["sources"].schema.field_names
-    extra = ", ".join(f"s.{q(c)}" for c in ("url", "title", "publisher", "published", "tier", "original_publisher") if c in src)
+    extra = ", ".join(f"s.{q(c)}" for c in SOURCE_COLUMNS if c in src)
     con.execute(f"CREATE VIEW citation_sources AS SELECT c.table_name, c.row_id, c.source_id, {extra} "
                 "FROM citations c JOIN sources s ON s.source_id = c.source_id ORDER BY 1, 2, 3")
 
