@@ -23,13 +23,10 @@ from ..files import atomic_output
 from ..search import fold
 from . import svg
 
-PAGES = {"person": "person", "organization": "organization", "event": "event", "source": "source"}
-#: Tables whose rows have a page of their own, and how a citing row maps to a page.
-OWNER = {"persons": ("person", "person_id"), "organizations": ("organization", "organization_id"),
-         "events": ("event", "event_id"), "memberships": ("person", "person_id"),
-         "aliases": (None, None), "event_participants": ("event", "event_id"),
-         "sentences": ("person", "person_id"), "extraditions": ("person", "person_id"),
-         "organization_relations": ("organization", "organization_id")}
+#: Tables whose rows have a page of their own, and the folder of those pages. Any other row
+#: belongs on the page its first foreign key to one of these tables names (a membership on
+#: its person's page, a participant on its event's page, an alias on its owner's page).
+PAGED = {"persons": "person", "organizations": "organization", "events": "event", "sources": "source"}
 
 
 def safe_url(url) -> str | None:
@@ -65,26 +62,38 @@ class Site:
         return out
 
     def owner_page(self, table: str, row: dict) -> str | None:
-        kind, col = OWNER.get(table, (None, None))
-        if table == "aliases":
-            kind, col = ("person", "person_id") if row.get("person_id") else ("organization", "organization_id")
-        if kind is None or not row.get(col):
+        schema = self.data.label.get(table)
+        if schema is None:
             return None
-        return f"{kind}/{row[col]}.html"
+        if table in PAGED:
+            return f"{PAGED[table]}/{row[schema.primary_key[0]]}.html"
+        for fk in schema.foreign_keys:
+            target = fk.resource or table
+            if target in PAGED and len(fk.fields) == 1 and row.get(fk.fields[0]):
+                return f"{PAGED[target]}/{row[fk.fields[0]]}.html"
+        return None
 
     def name_of(self, eid: str) -> str:
         r = self.data.persons.get(eid) or self.data.orgs.get(eid)
         return r["name"] if r else eid
 
 
-def _env():
+def _env(schemas: dict):
+    """The template environment; ``lab`` gives an enumeration value's label from the schemas
+    (``{{ value | lab("sources", "tier") }}``), or a table name in words."""
     import jinja2
+
+    def lab(value, table=None, column=None):
+        s = schemas.get(table)
+        if s is not None and column in s.field_names:
+            return s[column].label_of(value)
+        return (value or "").replace("_", " ")
 
     env = jinja2.Environment(loader=jinja2.PackageLoader("cartel_data.site", "templates"),
                              autoescape=jinja2.select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined)
     env.filters["safe_url"] = safe_url
-    env.filters["lab"] = lambda v: (v or "").replace("_", " ")
+    env.filters["lab"] = lab
     return env
 
 
@@ -153,7 +162,7 @@ def build(output, path=None, force: bool = False, release=None) -> Path:
     """Write the site for the package at ``path`` into the folder ``output``; returns it."""
     data = sh.Data.read(path)
     site = Site(data)
-    env = _env()
+    env = _env(data.label)
     output = Path(output)
     with atomic_output(output, force=force, folder=True, protected=data.pkg.root) as out:
         _write(site, env, out, Path(release) if release else None)
@@ -217,11 +226,10 @@ def _event_context(site: Site, e: dict) -> dict:
 
 def _transfers_context(site: Site) -> dict:
     d = site.data
-    mech = d.label["extraditions"]["mechanism"]
     batches = []
     for eid, rows in sorted(site.transfers.items(), key=lambda kv: (d.events.get(kv[0], {}).get("date") or "", kv[0] or "")):
         if not eid or eid not in d.events:
             continue
         batches.append({"e": d.events[eid], "rows": sorted(rows, key=lambda x: site.name_of(x["person_id"]))})
     single = sorted((x for x in d.rows.get("extraditions", []) if not x["batch_event_id"]), key=lambda x: (x["date"], x["extradition_id"]))
-    return {"batches": batches, "single": single, "mechanism": mech.label_of}
+    return {"batches": batches, "single": single}
