@@ -58,10 +58,15 @@ class Data:
         self.tiers = {k: r.get("tier") for k, r in self.sources.items()}
         self._by: dict[tuple, dict] = {}
 
-    #: The columns that tie a row of each table to the people and organizations it is about.
-    OWNERS = {"aliases": ("person_id", "organization_id"), "memberships": ("person_id", "organization_id"),
-              "event_participants": ("person_id", "organization_id"), "sentences": ("person_id",),
-              "extraditions": ("person_id",), "organization_relations": ("organization_id", "related_organization_id")}
+    #: Profiles are of rows of these tables; rows of other tables are tied to them by foreign keys.
+    OWNER_TABLES = ("persons", "organizations")
+
+    def owner_columns(self, table: str) -> list[str]:
+        """The columns that tie a row of ``table`` to the people and organizations it is about:
+        its single-field foreign keys to :data:`OWNER_TABLES`."""
+        schema = self.label.get(table)
+        return [fk.fields[0] for fk in (schema.foreign_keys if schema is not None else ())
+                if len(fk.fields) == 1 and (fk.resource or table) in self.OWNER_TABLES and table not in self.OWNER_TABLES]
 
     def of(self, table: str, owner: str) -> list[dict]:
         """The rows of ``table`` about ``owner`` (a person or organization id), in table order;
@@ -69,7 +74,7 @@ class Data:
         if table not in self._by:
             index: dict[str, list] = {}
             for r in self.rows.get(table, []):
-                for col in dict.fromkeys(self.OWNERS[table]):
+                for col in dict.fromkeys(self.owner_columns(table)):
                     if r.get(col):
                         index.setdefault(r[col], []).append(r)
             self._by[table] = index
