@@ -70,30 +70,35 @@ def _score(q: str, target: str) -> float:
 ALIAS_PENALTY = 0.1
 
 
-def entries(pkg: Package):
-    """(id, kind, display name, searchable text, via) for every name and alias."""
+def entries(pkg: Package, rows: dict | None = None):
+    """(id, kind, display name, searchable text, via) for every name and alias; from ``rows``
+    (table name -> row dicts) when the caller has already read them, else from the package."""
     from .records import read_rows
 
+    def table(name):
+        if rows is not None:
+            return rows.get(name, [])
+        return read_rows(pkg.resource(name)).dicts() if name in pkg.resource_names else []
+
     names = {}
-    for table, kind, id_col in (("persons", "person", "person_id"), ("organizations", "organization", "organization_id")):
-        if table in pkg.resource_names:
-            for r in read_rows(pkg.resource(table)).dicts():
-                names[r[id_col]] = (kind, r["name"])
-                yield r[id_col], kind, r["name"], r["name"], "name"
-    if "aliases" in pkg.resource_names:
-        for r in read_rows(pkg.resource("aliases")).dicts():
-            owner = r["person_id"] or r["organization_id"]
-            if owner in names:
-                kind, name = names[owner]
-                yield owner, kind, name, r["alias"], "alias"
+    for name, kind, id_col in (("persons", "person", "person_id"), ("organizations", "organization", "organization_id")):
+        for r in table(name):
+            names[r[id_col]] = (kind, r["name"])
+            yield r[id_col], kind, r["name"], r["name"], "name"
+    for r in table("aliases"):
+        owner = r["person_id"] or r["organization_id"]
+        if owner in names:
+            kind, name = names[owner]
+            yield owner, kind, name, r["alias"], "alias"
 
 
-def search(text: str, path=None, limit: int = 10, threshold: float = 0.55) -> list[Hit]:
-    """People and organizations whose name or alias matches ``text``, best first."""
-    pkg = Package(path)
+def search(text: str, path=None, limit: int = 10, threshold: float = 0.55, rows: dict | None = None) -> list[Hit]:
+    """People and organizations whose name or alias matches ``text``, best first (``rows``:
+    the tables already read, see :func:`entries`)."""
+    pkg = Package(path) if rows is None else None
     q = fold(text)
     best: dict[str, Hit] = {}
-    for eid, kind, name, alias, via in entries(pkg):
+    for eid, kind, name, alias, via in entries(pkg, rows):
         s = _score(q, fold(alias))
         if via == "alias" and s < 1.0:
             s -= ALIAS_PENALTY

@@ -96,13 +96,13 @@ def _sort_key(date: str | None) -> str:
     return date or "9999"
 
 
-def _pick(id_or_name: str, pkg, persons, orgs) -> str:
+def _pick(id_or_name: str, data: "Data") -> str:
     """The id of the person or organization ``id_or_name`` names; NotFound when none or several."""
     from .search import search
 
-    if id_or_name in persons or id_or_name in orgs:
+    if id_or_name in data.persons or id_or_name in data.orgs:
         return id_or_name
-    hits = search(id_or_name, path=pkg.root)
+    hits = search(id_or_name, rows=data.rows)  # the tables profiles are built from, not read again
     if not hits:
         raise NotFound(f"nothing matches {id_or_name!r}")
     top = hits[0]
@@ -135,7 +135,7 @@ class _Refs:
 def profile(id_or_name: str, path=None) -> Profile:
     """Build the profile of a person or organization given its id or (part of) its name."""
     data = Data.read(path)
-    return build(data, _pick(id_or_name, data.pkg, data.persons, data.orgs))
+    return build(data, _pick(id_or_name, data))
 
 
 def build(data: Data, target: str) -> Profile:
